@@ -1,0 +1,7 @@
+"""`python -m qspine`."""
+
+import sys
+
+from qspine.cli.main import run
+
+sys.exit(run())

@@ -1,0 +1,68 @@
+"""The `qspine` command: global options, sub-command groups, and one-line errors (exit 2)."""
+
+from __future__ import annotations
+
+import click
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from qspine.cli import admin, demo, links, records
+from qspine.cli.context import Options
+from qspine.cli.output import error_line
+from qspine.model.errors import QSpineError
+
+app = typer.Typer(
+    name="qspine",
+    help="QSpine: the quality evidence spine (QMSR / ISO 13485 / Part 11).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(records.app, name="record")
+app.add_typer(links.app, name="link")
+app.add_typer(admin.users, name="user")
+app.add_typer(admin.audit, name="audit")
+app.add_typer(admin.blobs, name="blob")
+app.add_typer(admin.profiles, name="profile")
+app.command("sign")(admin.sign)
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: str | None = typer.Option(None, "--db", envvar="QSPINE_DATABASE_URL",
+                                  help="Database URL (default sqlite:///qspine.db)"),
+    profile: str | None = typer.Option(None, "--profile", envvar="QSPINE_PROFILE",
+                                       help="Profile name or YAML file (default qmsr)"),
+    user: str | None = typer.Option(None, "--user", "-u", envvar="QSPINE_USER",
+                                    help="Who is acting (required for changes)"),
+) -> None:
+    opts = Options(db, profile, user)
+    ctx.obj = opts
+    ctx.call_on_close(opts.close)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: exit 0 on success, 1 for a failed check, 2 for any error (one line)."""
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except click.exceptions.Abort:
+        error_line("aborted")
+        return 2
+    except click.exceptions.UsageError as error:
+        error_line(error.format_message())
+        return 2
+    except click.exceptions.ClickException as error:
+        error_line(error.format_message())
+        return 2
+    except QSpineError as error:
+        error_line(str(error))
+        return 2
+    except SQLAlchemyError as error:
+        error_line(f"database: {str(error.orig if hasattr(error, 'orig') else error).splitlines()[0]}")
+        return 2
+    except OSError as error:
+        error_line(str(error))
+        return 2
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,328 @@
+"""The profile: record kinds, fields, lifecycles, link types, roles and rules as data.
+
+A profile is plain YAML validated by these models. Every problem is reported with the
+YAML path it sits at (``kinds.requirement.fields.category.type: unknown type 'enm'``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from qspine.model.errors import ProfileError
+
+FIELD_TYPES = (
+    "text",
+    "markdown",
+    "enum",
+    "int",
+    "float",
+    "bool",
+    "date",
+    "datetime",
+    "ref",
+    "blob",
+    "list",
+)
+SEVERITIES = ("blocking", "major", "minor", "info")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PREFIX = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+_PERMISSION = re.compile(r"^(\*|read|admin|write:(\*|[a-z][a-z0-9_]*)|sign:(\*|[a-z][a-z0-9_]*))$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FieldSpec(_Strict):
+    """One field of a kind: its type, whether it is required, its default and help text."""
+
+    type: str
+    label: str = ""
+    required: bool = False
+    default: Any = None
+    help: str = ""
+    values: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    items: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @field_validator("type", "items")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in FIELD_TYPES:
+            raise ValueError(f"unknown type '{value}' (one of {', '.join(FIELD_TYPES)})")
+        return value
+
+
+class StateSpec(_Strict):
+    """A lifecycle state. `released` states count as approved for suspect-link purposes."""
+
+    title: str = ""
+    released: bool = False
+    terminal: bool = False
+    help: str = ""
+
+
+class TransitionSpec(_Strict):
+    """An allowed status change; `signature` names the meaning a signature must carry."""
+
+    from_: str = Field(alias="from")
+    to: str
+    signature: str | None = None
+    separation_of_duties: bool = False
+    title: str = ""
+
+
+class LifecycleSpec(_Strict):
+    """States, the initial state, the allowed transitions, and what a release supersedes."""
+
+    initial: str
+    states: dict[str, StateSpec]
+    transitions: tuple[TransitionSpec, ...] = ()
+    supersede: str | None = None
+
+    def transition(self, from_status: str, to_status: str) -> TransitionSpec | None:
+        for transition in self.transitions:
+            if transition.from_ == from_status and transition.to == to_status:
+                return transition
+        return None
+
+    def next_states(self, from_status: str) -> list[TransitionSpec]:
+        return [t for t in self.transitions if t.from_ == from_status]
+
+    @property
+    def released_states(self) -> frozenset[str]:
+        return frozenset(name for name, state in self.states.items() if state.released)
+
+
+class KindSpec(_Strict):
+    """A record kind: key prefix, title, the clauses it evidences, lifecycle and fields."""
+
+    prefix: str
+    title: str
+    clauses: tuple[str, ...] = ()
+    lifecycle: str
+    fields: dict[str, FieldSpec]
+    title_field: str = "title"
+    help: str = ""
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_shape(cls, value: str) -> str:
+        if not _PREFIX.match(value):
+            raise ValueError(f"prefix '{value}' must be 1-10 capitals or digits, starting with a capital")
+        return value
+
+
+class LinkTypeSpec(_Strict):
+    """A typed link: which kinds it may go from and to, and what it means."""
+
+    from_: tuple[str, ...] = Field(alias="from")
+    to: tuple[str, ...]
+    title: str = ""
+    inverse: str = ""
+    clauses: tuple[str, ...] = ()
+    help: str = ""
+
+    def allows(self, source_kind: str, target_kind: str) -> bool:
+        return source_kind in self.from_ and target_kind in self.to
+
+
+class RoleSpec(_Strict):
+    """A role and its permissions: read, admin, write:KIND|*, sign:MEANING|*, or *."""
+
+    title: str
+    permissions: tuple[str, ...]
+    help: str = ""
+
+    @field_validator("permissions")
+    @classmethod
+    def _permission_shape(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not _PERMISSION.match(value):
+                raise ValueError(
+                    f"permission '{value}' is not one of *, read, admin, write:KIND, sign:MEANING"
+                )
+        return values
+
+
+class MeaningSpec(_Strict):
+    """A signature meaning (21 CFR 11.50(a)(3)): what the signer takes responsibility for."""
+
+    title: str
+    statement: str
+
+
+class LinkCondition(_Strict):
+    """`has`/`lacks` part of a declarative rule: a link of a type to or from a kind."""
+
+    link: str
+    direction: Literal["in", "out"] = "in"
+    kind: str | None = None
+    where: dict[str, Any] = {}
+
+
+class RuleSpec(_Strict):
+    """A declarative readiness rule; the engine that runs it compiles it to SQL."""
+
+    title: str
+    clauses: tuple[str, ...]
+    severity: str = "major"
+    every: str
+    where: dict[str, Any] = {}
+    has: LinkCondition | None = None
+    lacks: LinkCondition | None = None
+    rationale: str = ""
+    remedy: str = ""
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        if value not in SEVERITIES:
+            raise ValueError(f"unknown severity '{value}' (one of {', '.join(SEVERITIES)})")
+        return value
+
+
+class Profile(_Strict):
+    """A whole, validated profile: the data every service and face works from."""
+
+    name: str
+    title: str = ""
+    version: str = "1"
+    meanings: dict[str, MeaningSpec]
+    kinds: dict[str, KindSpec]
+    lifecycles: dict[str, LifecycleSpec]
+    links: dict[str, LinkTypeSpec]
+    roles: dict[str, RoleSpec]
+    rules: dict[str, RuleSpec] = {}
+
+    def kind(self, name: str) -> KindSpec:
+        return self.kinds[name]
+
+    def lifecycle_of(self, kind: str) -> LifecycleSpec:
+        return self.lifecycles[self.kinds[kind].lifecycle]
+
+    def kind_for_prefix(self, prefix: str) -> str | None:
+        for name, spec in self.kinds.items():
+            if spec.prefix == prefix:
+                return name
+        return None
+
+
+def build_profile(data: Any, source: str = "profile") -> Profile:
+    """Validate raw profile data; raise ProfileError listing every problem with its path."""
+    if not isinstance(data, dict):
+        raise ProfileError(["(top level): a profile is a mapping"], source)
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as error:
+        raise ProfileError([_format_error(e) for e in error.errors()], source) from None
+    problems = list(_cross_reference_problems(profile))
+    if problems:
+        raise ProfileError(problems, source)
+    return profile
+
+
+def _format_error(error: Any) -> str:
+    path = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return f"{path}: {message}"
+
+
+def _cross_reference_problems(profile: Profile) -> list[str]:
+    problems: list[str] = []
+    problems += _name_problems(profile)
+    prefixes: dict[str, str] = {}
+    for name, kind in profile.kinds.items():
+        base = f"kinds.{name}"
+        if kind.prefix in prefixes:
+            problems.append(f"{base}.prefix: '{kind.prefix}' is already used by {prefixes[kind.prefix]}")
+        prefixes[kind.prefix] = name
+        if kind.lifecycle not in profile.lifecycles:
+            problems.append(f"{base}.lifecycle: unknown lifecycle '{kind.lifecycle}'")
+        if kind.title_field not in kind.fields:
+            problems.append(f"{base}.title_field: no field '{kind.title_field}'")
+        for field_name, spec in kind.fields.items():
+            problems += _field_problems(profile, f"{base}.fields.{field_name}", spec)
+    for name, lifecycle in profile.lifecycles.items():
+        problems += _lifecycle_problems(profile, f"lifecycles.{name}", lifecycle)
+    for name, link in profile.links.items():
+        for end, kinds in (("from", link.from_), ("to", link.to)):
+            problems += [
+                f"links.{name}.{end}: unknown kind '{kind}'" for kind in kinds if kind not in profile.kinds
+            ]
+    for name, role in profile.roles.items():
+        for permission in role.permissions:
+            scope = permission.partition(":")[2]
+            if permission.startswith("write:") and scope != "*" and scope not in profile.kinds:
+                problems.append(f"roles.{name}.permissions: unknown kind '{scope}' in '{permission}'")
+            if permission.startswith("sign:") and scope != "*" and scope not in profile.meanings:
+                problems.append(f"roles.{name}.permissions: unknown meaning '{scope}' in '{permission}'")
+    for rule_id, rule in profile.rules.items():
+        problems += _rule_problems(profile, f"rules.{rule_id}", rule)
+    return problems
+
+
+def _name_problems(profile: Profile) -> list[str]:
+    problems = []
+    for section in ("kinds", "lifecycles", "links", "roles", "meanings"):
+        for name in getattr(profile, section):
+            if not _NAME.match(name):
+                problems.append(f"{section}.{name}: names are lower_snake_case")
+    return problems
+
+
+def _field_problems(profile: Profile, path: str, spec: FieldSpec) -> list[str]:
+    problems = []
+    item_type = spec.items if spec.type == "list" else spec.type
+    if spec.type == "list" and spec.items is None:
+        problems.append(f"{path}.items: a list field names its item type")
+    if item_type == "enum" and not spec.values:
+        problems.append(f"{path}.values: an enum field lists its values")
+    if item_type == "ref":
+        if not spec.kinds:
+            problems.append(f"{path}.kinds: a ref field names the kinds it may point to")
+        problems += [f"{path}.kinds: unknown kind '{k}'" for k in spec.kinds if k not in profile.kinds]
+    if spec.default is not None and item_type == "enum" and spec.type == "enum" and spec.default not in spec.values:
+        problems.append(f"{path}.default: '{spec.default}' is not one of the values")
+    return problems
+
+
+def _lifecycle_problems(profile: Profile, path: str, lifecycle: LifecycleSpec) -> list[str]:
+    problems = []
+    if lifecycle.initial not in lifecycle.states:
+        problems.append(f"{path}.initial: unknown state '{lifecycle.initial}'")
+    if lifecycle.supersede is not None and lifecycle.supersede not in lifecycle.states:
+        problems.append(f"{path}.supersede: unknown state '{lifecycle.supersede}'")
+    for index, transition in enumerate(lifecycle.transitions):
+        where = f"{path}.transitions.{index}"
+        for end, state in (("from", transition.from_), ("to", transition.to)):
+            if state not in lifecycle.states:
+                problems.append(f"{where}.{end}: unknown state '{state}'")
+        if transition.signature is not None and transition.signature not in profile.meanings:
+            problems.append(f"{where}.signature: unknown meaning '{transition.signature}'")
+        if transition.separation_of_duties and transition.signature is None:
+            problems.append(f"{where}.separation_of_duties: only a signed transition can demand it")
+    return problems
+
+
+def _rule_problems(profile: Profile, path: str, rule: RuleSpec) -> list[str]:
+    problems = []
+    if rule.every not in profile.kinds:
+        problems.append(f"{path}.every: unknown kind '{rule.every}'")
+    for part, condition in (("has", rule.has), ("lacks", rule.lacks)):
+        if condition is None:
+            continue
+        if condition.link not in profile.links:
+            problems.append(f"{path}.{part}.link: unknown link type '{condition.link}'")
+        if condition.kind is not None and condition.kind not in profile.kinds:
+            problems.append(f"{path}.{part}.kind: unknown kind '{condition.kind}'")
+    if rule.has is None and rule.lacks is None:
+        problems.append(f"{path}: a rule states what every record has or lacks")
+    return problems

@@ -1,0 +1,1 @@
+"""Use cases: one transaction per call, permission checks and audit events inside."""

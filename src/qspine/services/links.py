@@ -1,0 +1,196 @@
+"""Typed links between records, validated by the profile, stamped with the target version.
+
+Links are never deleted: unlinking marks them removed, with who, when and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from qspine.model.errors import Conflict, InvalidInput, NotFound
+from qspine.model.links import LinkView
+from qspine.services import reads
+from qspine.services.audit import NewEvent, append
+from qspine.services.context import SpineContext
+from qspine.services.users import require
+from qspine.store.engine import read_connection, write_transaction
+from qspine.store.schema import link, record, version
+
+
+@dataclass(frozen=True)
+class NewLink:
+    """A link to make: `source <type> target`, e.g. TC-4 verifies REQ-12."""
+
+    type: str
+    source: str
+    target: str
+
+
+class LinkService:
+    """Make, remove and confirm links; list a record's links with suspect marks."""
+
+    def __init__(self, context: SpineContext) -> None:
+        self._context = context
+
+    def link(self, actor: str, type: str, source: str, target: str, reason: str = "") -> LinkView:
+        self.link_many(actor, [NewLink(type, source, target)], reason)
+        return self._active(type, source, target)
+
+    def link_many(self, actor: str, items: Sequence[NewLink], reason: str = "") -> int:
+        """Make links in one transaction; every one is checked before anything is written."""
+        profile = self._context.profile
+        now = self._context.clock()
+        with write_transaction(self._context.engine) as connection:
+            ends = _records_by_key(connection, {k for i in items for k in (i.source, i.target)})
+            rows, events, seen = [], [], set()
+            for index, item in enumerate(items):
+                where = f"link {item.source} {item.type} {item.target}"
+                if len(items) > 1:
+                    where += f" (item {index + 1})"
+                spec = profile.links.get(item.type)
+                if spec is None:
+                    raise InvalidInput(f"{where}: unknown link type '{item.type}'")
+                for key in (item.source, item.target):
+                    if key not in ends:
+                        raise NotFound(f"{where}: no record {key}")
+                source, target = ends[item.source], ends[item.target]
+                if source["id"] == target["id"]:
+                    raise InvalidInput(f"{where}: a record cannot link to itself")
+                if not spec.allows(source["kind"], target["kind"]):
+                    raise InvalidInput(
+                        f"{where}: '{item.type}' goes from {', '.join(spec.from_)} to "
+                        f"{', '.join(spec.to)}; not from {source['kind']} to {target['kind']}")
+                if (item.type, source["id"], target["id"]) in seen:
+                    raise Conflict(f"{where}: listed twice")
+                seen.add((item.type, source["id"], target["id"]))
+                rows.append({
+                    "type": item.type, "source_id": source["id"], "target_id": target["id"],
+                    "target_version": target["latest_version"],
+                    "target_fingerprint": target["fingerprint"], "created_at": now,
+                    "created_by": actor, "reason": reason,
+                })
+                events.append(NewEvent(
+                    actor=actor, action="link.create", subject=f"{item.source} {item.target}",
+                    reason=reason, after=target["fingerprint"], version=target["latest_version"],
+                    payload={"type": item.type, "source": item.source, "target": item.target}))
+            for kind in sorted({ends[i.source]["kind"] for i in items}):
+                require(connection, self._context, actor, "write", kind)
+            _refuse_existing(connection, rows, ends)
+            if rows:
+                connection.execute(link.insert(), rows)
+            append(connection, now, events)
+        return len(rows)
+
+    def unlink(self, actor: str, type: str, source: str, target: str, reason: str) -> LinkView:
+        if not reason.strip():
+            raise InvalidInput(f"link {source} {type} {target}: removing a link needs a reason")
+        now = self._context.clock()
+        with write_transaction(self._context.engine) as connection:
+            row, source_kind = _active_row(connection, type, source, target)
+            require(connection, self._context, actor, "write", source_kind)
+            connection.execute(link.update().where(link.c.id == row["id"])
+                               .values(removed_at=now, removed_by=actor))
+            append(connection, now, [NewEvent(
+                actor=actor, action="link.remove", subject=f"{source} {target}", reason=reason,
+                before=row["target_fingerprint"], payload={"type": type, "link": row["id"]})])
+            (view,) = reads.links_where(connection, link.c.id == row["id"], include_removed=True)
+        return view
+
+    def confirm(self, actor: str, type: str, source: str, target: str, reason: str = "") -> LinkView:
+        """Re-review a (suspect) link against the target's current version and stamp it."""
+        now = self._context.clock()
+        with write_transaction(self._context.engine) as connection:
+            row, source_kind = _active_row(connection, type, source, target)
+            require(connection, self._context, actor, "write", source_kind)
+            (current,) = _records_by_key(connection, {target}).values()
+            if current["latest_version"] == row["target_version"]:
+                raise InvalidInput(f"link {source} {type} {target} is already stamped with "
+                                   f"{target} v{row['target_version']}: nothing to confirm")
+            connection.execute(link.update().where(link.c.id == row["id"]).values(
+                target_version=current["latest_version"],
+                target_fingerprint=current["fingerprint"], confirmed_at=now, confirmed_by=actor))
+            append(connection, now, [NewEvent(
+                actor=actor, action="link.confirm", subject=f"{source} {target}", reason=reason,
+                version=current["latest_version"], before=row["target_fingerprint"],
+                after=current["fingerprint"],
+                payload={"type": type, "link": row["id"], "from_version": row["target_version"]})])
+        return self._active(type, source, target)
+
+    def of(self, key: str) -> tuple[list[LinkView], list[LinkView]]:
+        """(outgoing, incoming) active links of a record."""
+        with read_connection(self._context.engine) as connection:
+            row = connection.execute(sa.select(record.c.id).where(record.c.key == key)).first()
+            if row is None:
+                raise NotFound(f"no record {key}")
+            return (reads.links_where(connection, link.c.source_id == row.id),
+                    reads.links_where(connection, link.c.target_id == row.id))
+
+    def suspect(self, limit: int = 1000) -> list[LinkView]:
+        """Every active link whose target has a newer released version than its stamp."""
+        target = record.alias("suspect_target")
+        condition = link.c.id.in_(
+            sa.select(link.c.id).join(target, target.c.id == link.c.target_id)
+            .where(link.c.removed_at.is_(None), target.c.released_version > link.c.target_version)
+            .limit(limit))
+        with read_connection(self._context.engine) as connection:
+            return reads.links_where(connection, condition)
+
+    def _active(self, type: str, source: str, target: str) -> LinkView:
+        with read_connection(self._context.engine) as connection:
+            row, _ = _active_row(connection, type, source, target)
+            (view,) = reads.links_where(connection, link.c.id == row["id"])
+            return view
+
+
+def _records_by_key(connection: Connection, keys: set[str]) -> dict[str, RowMapping]:
+    """id, kind, latest version and its fingerprint for each key that exists."""
+    found: dict[str, RowMapping] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        query = (
+            sa.select(record.c.id, record.c.key, record.c.kind, record.c.latest_version,
+                      version.c.fingerprint)
+            .join(version, sa.and_(version.c.record_id == record.c.id,
+                                   version.c.number == record.c.latest_version))
+            .where(record.c.key.in_(ordered[start:start + 500]))
+        )
+        found.update({row["key"]: row for row in connection.execute(query).mappings()})
+    return found
+
+
+def _refuse_existing(
+    connection: Connection, rows: list[dict[str, object]], ends: dict[str, RowMapping]
+) -> None:
+    if not rows:
+        return
+    ids = sorted({row["source_id"] for row in rows}, key=int)  # type: ignore[call-overload]
+    existing = set()
+    for start in range(0, len(ids), 500):
+        existing.update(connection.execute(
+            sa.select(link.c.type, link.c.source_id, link.c.target_id)
+            .where(link.c.source_id.in_(ids[start:start + 500]), link.c.removed_at.is_(None))
+        ).tuples().all())
+    keys = {row["id"]: key for key, row in ends.items()}
+    for row in rows:
+        if (row["type"], row["source_id"], row["target_id"]) in existing:
+            raise Conflict(f"link {keys[row['source_id']]} {row['type']} "
+                           f"{keys[row['target_id']]} already exists")
+
+
+def _active_row(connection: Connection, type: str, source: str, target: str) -> tuple[RowMapping, str]:
+    source_row = record.alias("s")
+    target_row = record.alias("t")
+    row = connection.execute(
+        sa.select(link, source_row.c.kind.label("source_kind"))
+        .join(source_row, source_row.c.id == link.c.source_id)
+        .join(target_row, target_row.c.id == link.c.target_id)
+        .where(link.c.type == type, source_row.c.key == source, target_row.c.key == target,
+               link.c.removed_at.is_(None))
+    ).mappings().first()
+    if row is None:
+        raise NotFound(f"no link {source} {type} {target}")
+    return row, row["source_kind"]

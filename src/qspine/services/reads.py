@@ -1,0 +1,153 @@
+"""Read queries shared by services: a record with its surroundings, lists, links, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qspine.model.errors import InvalidInput
+from qspine.model.links import LinkView, is_suspect
+from qspine.model.profile import Profile
+from qspine.model.records import RecordSummary, RecordView, TransitionView, VersionView
+from qspine.model.signatures import SignatureView
+from qspine.services.audit import signature_is_valid
+from qspine.services.lifecycle import load_record
+from qspine.store.schema import link, record, signature, transition, version
+
+_source = record.alias("source")
+_target = record.alias("target")
+
+
+def record_view(connection: Connection, profile: Profile, key: str) -> RecordView:
+    row = load_record(connection, key)
+    versions = versions_of(connection, key)
+    current = versions[-1]
+    lifecycle = profile.lifecycle_of(row["kind"])
+    return RecordView(
+        key=row["key"],
+        kind=row["kind"],
+        title=row["title"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        version=current,
+        latest_version=row["latest_version"],
+        released_version=row["released_version"],
+        links_out=links_where(connection, link.c.source_id == row["id"]),
+        links_in=links_where(connection, link.c.target_id == row["id"]),
+        signatures=signatures_of(connection, profile, row["id"], key),
+        transitions=transitions_of(connection, row["id"]),
+        next_transitions=[
+            {"to": t.to, "signature": t.signature, "separation_of_duties": t.separation_of_duties,
+             "title": t.title}
+            for t in lifecycle.next_states(current.status)
+        ],
+    )
+
+
+def versions_of(connection: Connection, key: str) -> list[VersionView]:
+    row = load_record(connection, key)
+    rows = connection.execute(
+        sa.select(version).where(version.c.record_id == row["id"]).order_by(version.c.number)
+    ).mappings()
+    return [
+        VersionView(v["number"], v["fields"], v["fingerprint"], v["status"], v["author"],
+                    v["created_at"], v["reason"])
+        for v in rows
+    ]
+
+
+def links_where(
+    connection: Connection, condition: Any, include_removed: bool = False
+) -> list[LinkView]:
+    query = (
+        sa.select(link, _source.c.key.label("source_key"), _target.c.key.label("target_key"),
+                  _target.c.released_version.label("released"))
+        .join(_source, _source.c.id == link.c.source_id)
+        .join(_target, _target.c.id == link.c.target_id)
+        .where(condition)
+        .order_by(link.c.type, link.c.id)
+    )
+    if not include_removed:
+        query = query.where(link.c.removed_at.is_(None))
+    return [
+        LinkView(
+            id=r["id"], type=r["type"], source=r["source_key"], target=r["target_key"],
+            target_version=r["target_version"], target_fingerprint=r["target_fingerprint"],
+            created_at=r["created_at"], created_by=r["created_by"],
+            suspect=r["removed_at"] is None and is_suspect(r["target_version"], r["released"]),
+            target_released_version=r["released"], removed_at=r["removed_at"],
+        )
+        for r in connection.execute(query).mappings()
+    ]
+
+
+def signatures_of(
+    connection: Connection, profile: Profile, record_id: int, key: str
+) -> list[SignatureView]:
+    rows = connection.execute(
+        sa.select(signature, version.c.fingerprint.label("current"))
+        .join(version, sa.and_(version.c.record_id == signature.c.record_id,
+                               version.c.number == signature.c.version_number))
+        .where(signature.c.record_id == record_id)
+        .order_by(signature.c.at, signature.c.id)
+    ).mappings()
+    views = []
+    for r in rows:
+        meaning = profile.meanings.get(r["meaning"])
+        views.append(SignatureView(
+            id=r["id"], key=key, version=r["version_number"], signer=r["signer"],
+            printed_name=r["printed_name"], meaning=r["meaning"],
+            meaning_title=meaning.title if meaning else r["meaning"], at=r["at"],
+            reason=r["reason"], fingerprint=r["fingerprint"],
+            valid=signature_is_valid({**r, "key": key}, r["current"]),
+        ))
+    return views
+
+
+def transitions_of(connection: Connection, record_id: int) -> list[TransitionView]:
+    rows = connection.execute(
+        sa.select(transition).where(transition.c.record_id == record_id)
+        .order_by(transition.c.at, transition.c.id)
+    ).mappings()
+    return [
+        TransitionView(r["version_number"], r["from_status"], r["to_status"], r["at"], r["by"],
+                       r["reason"], r["signature_id"])
+        for r in rows
+    ]
+
+
+def record_list(
+    connection: Connection,
+    kind: str | None,
+    status: str | None,
+    text: str | None,
+    where: dict[str, str],
+    limit: int,
+    offset: int,
+) -> tuple[int, list[RecordSummary]]:
+    """Records matching every filter, newest first; also the total count for paging."""
+    if limit < 1 or limit > 10_000 or offset < 0:
+        raise InvalidInput("limit is 1..10000 and offset is 0 or more")
+    query = sa.select(record.c.key, record.c.kind, record.c.title, record.c.status,
+                      record.c.latest_version, record.c.updated_at)
+    conditions = []
+    if kind is not None:
+        conditions.append(record.c.kind == kind)
+    if status is not None:
+        conditions.append(record.c.status == status)
+    if text or where:
+        query = query.join(version, sa.and_(version.c.record_id == record.c.id,
+                                            version.c.number == record.c.latest_version))
+    if text:
+        pattern = f"%{text}%"
+        conditions.append(sa.or_(record.c.key.ilike(pattern), record.c.title.ilike(pattern),
+                                 sa.cast(version.c.fields, sa.Text).ilike(pattern)))
+    for name, value in where.items():
+        conditions.append(version.c.fields[name].as_string() == value)
+    query = query.where(*conditions)
+    total = connection.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    rows = connection.execute(query.order_by(record.c.id.desc()).limit(limit).offset(offset))
+    return int(total), [RecordSummary(r.key, r.kind, r.title, r.status, r.latest_version,
+                                      r.updated_at) for r in rows]

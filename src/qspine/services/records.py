@@ -1,0 +1,269 @@
+"""Create, revise and transition controlled records: each call one transaction, audited.
+
+Versions are immutable: a revision is a new version with a reason. Whether it starts as a
+new draft or carries the current status depends on the lifecycle (see `revise`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qspine.model.errors import Forbidden, InvalidInput, NotFound
+from qspine.model.fields import blob_digests, references, validate_fields
+from qspine.model.fingerprint import content_fingerprint
+from qspine.model.profile import KindSpec
+from qspine.model.records import RecordSummary, RecordView, VersionView, diff_fields
+from qspine.services import reads
+from qspine.services.audit import NewEvent, append
+from qspine.services.context import SpineContext
+from qspine.services.lifecycle import (
+    change_status,
+    check_expected,
+    load_record,
+    load_version,
+    record_transition,
+)
+from qspine.services.users import require
+from qspine.store.engine import read_connection, write_transaction
+from qspine.store.schema import blob, key_counter, record, transition, version
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record to create: its kind and field values."""
+
+    kind: str
+    fields: dict[str, Any]
+
+
+class RecordService:
+    """Records and their versions: the write operations and the reads the faces need."""
+
+    def __init__(self, context: SpineContext) -> None:
+        self._context = context
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create(self, actor: str, kind: str, fields: dict[str, Any], reason: str = "") -> RecordView:
+        (key,) = self.create_many(actor, [NewRecord(kind, fields)], reason)
+        return self.show(key)
+
+    def create_many(self, actor: str, items: Sequence[NewRecord], reason: str = "") -> list[str]:
+        """Create records in one transaction (an import lands whole or not at all)."""
+        profile = self._context.profile
+        prepared = []
+        for index, item in enumerate(items):
+            subject = f"new {item.kind}" + (f" (item {index + 1})" if len(items) > 1 else "")
+            if item.kind not in profile.kinds:
+                raise InvalidInput(f"{subject}: unknown kind '{item.kind}'")
+            spec = profile.kinds[item.kind]
+            prepared.append((item.kind, spec, validate_fields(subject, item.kind, spec, item.fields)))
+        now = self._context.clock()
+        with write_transaction(self._context.engine) as connection:
+            for kind in sorted({kind for kind, _, _ in prepared}):
+                require(connection, self._context, actor, "write", kind)
+            _check_targets(connection, [(f"new {k}", s, f) for k, s, f in prepared])
+            keys = _allocate_keys(connection, [spec.prefix for _, spec, _ in prepared])
+            rows = []
+            for (kind, spec, fields), key in zip(prepared, keys, strict=True):
+                rows.append({
+                    "kind": kind, "key": key, "created_at": now, "created_by": actor,
+                    "latest_version": 1, "released_version": None,
+                    "status": profile.lifecycles[spec.lifecycle].initial,
+                    "title": _title(spec, fields), "updated_at": now,
+                })
+            ids = connection.execute(
+                record.insert().returning(record.c.id, sort_by_parameter_order=True), rows
+            ).scalars().all()
+            versions, transitions, events = [], [], []
+            for record_id, row, (kind, _, fields) in zip(ids, rows, prepared, strict=True):
+                fingerprint = content_fingerprint(kind, row["key"], fields)
+                versions.append({"record_id": record_id, "number": 1, "fields": fields,
+                                 "fingerprint": fingerprint, "status": row["status"],
+                                 "author": actor, "created_at": now, "reason": reason})
+                transitions.append({"record_id": record_id, "version_number": 1,
+                                    "from_status": None, "to_status": row["status"], "at": now,
+                                    "by": actor, "reason": "created", "signature_id": None})
+                events.append(NewEvent(actor=actor, action="record.create", subject=row["key"],
+                                       version=1, reason=reason, after=fingerprint,
+                                       payload={"kind": kind, "fields": fields}))
+            connection.execute(version.insert(), versions)
+            connection.execute(transition.insert(), transitions)
+            append(connection, now, events)
+        return [row["key"] for row in rows]
+
+    def revise(
+        self,
+        actor: str,
+        key: str,
+        changes: dict[str, Any],
+        expected_version: int,
+        reason: str,
+    ) -> RecordView:
+        """Write a new version: current fields with `changes` applied (None removes a field).
+
+        Lifecycles with a `supersede` state (design, document control) start every revision
+        as a new draft; the released version stays in force until a newer one is released.
+        Workflow lifecycles (quality events) carry the current status over, unless the
+        current version is released, which always needs a fresh approval.
+        """
+        if not reason.strip():
+            raise InvalidInput(f"{key}: a revision needs a reason")
+        now = self._context.clock()
+        with write_transaction(self._context.engine) as connection:
+            row = load_record(connection, key)
+            spec = self._context.profile.kinds[row["kind"]]
+            lifecycle = self._context.profile.lifecycles[spec.lifecycle]
+            require(connection, self._context, actor, "write", row["kind"])
+            check_expected(row, expected_version)
+            current = load_version(connection, row["id"], row["latest_version"])
+            if lifecycle.states[current["status"]].terminal:
+                raise InvalidInput(f"{key} v{current['number']} is {current['status']}: "
+                                   "a record in a final state cannot be revised")
+            merged = {**current["fields"], **changes}
+            merged = {name: value for name, value in merged.items() if value is not None}
+            fields = validate_fields(key, row["kind"], spec, merged)
+            if fields == current["fields"]:
+                raise InvalidInput(f"{key}: the revision changes nothing")
+            _check_targets(connection, [(key, spec, fields)])
+            number = current["number"] + 1
+            released = current["status"] in lifecycle.released_states
+            status = lifecycle.initial if lifecycle.supersede or released else current["status"]
+            fingerprint = content_fingerprint(row["kind"], key, fields)
+            connection.execute(version.insert().values(
+                record_id=row["id"], number=number, fields=fields, fingerprint=fingerprint,
+                status=status, author=actor, created_at=now, reason=reason,
+            ))
+            record_transition(connection, row["id"], number, None, status, actor,
+                              "new version" if status == lifecycle.initial
+                              else f"status carried over from v{current['number']}", now)
+            events = [NewEvent(
+                actor=actor, action="record.revise", subject=key, version=number, reason=reason,
+                before=current["fingerprint"], after=fingerprint,
+                payload={"changes": [c.__dict__ for c in diff_fields(current["fields"], fields)]},
+            )]
+            if lifecycle.supersede and not released and current["status"] != lifecycle.supersede:
+                events += change_status(
+                    connection, lifecycle=lifecycle, row=row, number=current["number"],
+                    from_status=current["status"], to_status=lifecycle.supersede, actor=actor,
+                    reason=f"replaced by v{number} before release", at=now)
+            connection.execute(record.update().where(record.c.id == row["id"]).values(
+                latest_version=number, status=status, title=_title(spec, fields), updated_at=now))
+            append(connection, now, events)
+        return self.show(key)
+
+    def transition(
+        self, actor: str, key: str, to_status: str, expected_version: int, reason: str = ""
+    ) -> RecordView:
+        """Move the current version along its lifecycle; signed steps go through `sign`."""
+        now = self._context.clock()
+        with write_transaction(self._context.engine) as connection:
+            row = load_record(connection, key)
+            lifecycle = self._context.profile.lifecycle_of(row["kind"])
+            require(connection, self._context, actor, "write", row["kind"])
+            check_expected(row, expected_version)
+            step = lifecycle.transition(row["status"], to_status)
+            if step is None:
+                allowed = ", ".join(t.to for t in lifecycle.next_states(row["status"])) or "none"
+                raise InvalidInput(f"{key} v{row['latest_version']} is {row['status']}: no "
+                                   f"transition to '{to_status}' (allowed: {allowed})")
+            if step.signature is not None:
+                raise Forbidden(f"{key}: {row['status']} -> {to_status} requires a "
+                                f"'{step.signature}' signature; sign it instead")
+            events = change_status(connection, lifecycle=lifecycle, row=row,
+                                   number=row["latest_version"], from_status=row["status"],
+                                   to_status=to_status, actor=actor, reason=reason, at=now)
+            append(connection, now, events)
+        return self.show(key)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def show(self, key: str) -> RecordView:
+        with read_connection(self._context.engine) as connection:
+            return reads.record_view(connection, self._context.profile, key)
+
+    def list(
+        self,
+        kind: str | None = None,
+        status: str | None = None,
+        text: str | None = None,
+        where: dict[str, str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[int, list[RecordSummary]]:
+        if kind is not None and kind not in self._context.profile.kinds:
+            raise InvalidInput(f"unknown kind '{kind}'")
+        with read_connection(self._context.engine) as connection:
+            return reads.record_list(connection, kind, status, text, where or {}, limit, offset)
+
+    def history(self, key: str) -> list[VersionView]:
+        with read_connection(self._context.engine) as connection:
+            return reads.versions_of(connection, key)
+
+    def diff(self, key: str, before: int, after: int) -> list[Any]:
+        versions = {v.number: v for v in self.history(key)}
+        for number in (before, after):
+            if number not in versions:
+                raise NotFound(f"{key} has no version {number}")
+        return diff_fields(versions[before].fields, versions[after].fields)
+
+
+def _title(spec: KindSpec, fields: dict[str, Any]) -> str:
+    return str(fields.get(spec.title_field, ""))
+
+
+def _allocate_keys(connection: Connection, prefixes: list[str]) -> list[str]:
+    """Keys such as REQ-12: per-prefix counters that only ever grow, so keys are never reused."""
+    needed: dict[str, int] = {}
+    for prefix in prefixes:
+        needed[prefix] = needed.get(prefix, 0) + 1
+    next_number: dict[str, int] = {}
+    for prefix, count in needed.items():
+        last = connection.execute(
+            sa.select(key_counter.c.last).where(key_counter.c.prefix == prefix).with_for_update()
+        ).scalar()
+        if last is None:
+            connection.execute(key_counter.insert().values(prefix=prefix, last=count))
+            last = 0
+        else:
+            connection.execute(key_counter.update().where(key_counter.c.prefix == prefix)
+                               .values(last=last + count))
+        next_number[prefix] = last + 1
+    keys = []
+    for prefix in prefixes:
+        keys.append(f"{prefix}-{next_number[prefix]}")
+        next_number[prefix] += 1
+    return keys
+
+
+def _check_targets(connection: Connection, items: list[tuple[str, KindSpec, dict[str, Any]]]) -> None:
+    """Every ref field points at an existing record of an allowed kind; every blob is stored."""
+    refs = [(subject, field, key, kinds) for subject, spec, fields in items
+            for field, key, kinds in references(spec, fields)]
+    if refs:
+        wanted = sorted({key for _, _, key, _ in refs})
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(connection.execute(
+                sa.select(record.c.key, record.c.kind).where(record.c.key.in_(chunk))).tuples().all())
+        for subject, field, key, kinds in refs:
+            if key not in found:
+                raise InvalidInput(f"{subject}: field '{field}' refers to {key}, which does not exist")
+            if found[key] not in kinds:
+                raise InvalidInput(f"{subject}: field '{field}' refers to {key}, a {found[key]}; "
+                                   f"expected {' or '.join(kinds)}")
+    digests = [(subject, field, digest) for subject, spec, fields in items
+               for field, digest in blob_digests(spec, fields)]
+    if digests:
+        stored = set(connection.execute(sa.select(blob.c.sha256).where(
+            blob.c.sha256.in_(sorted({d for _, _, d in digests})))).scalars().all())
+        for subject, field, digest in digests:
+            if digest not in stored:
+                raise InvalidInput(f"{subject}: field '{field}' names blob {digest[:12]}…, "
+                                   "which is not in the blob store (add the file first)")

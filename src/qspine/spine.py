@@ -1,0 +1,68 @@
+"""The Spine facade: wires an engine, a profile and the services together (no logic here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qspine.model.profile import Profile
+from qspine.profiles import load_profile
+from qspine.services.audit import AuditService
+from qspine.services.blobs import BlobService
+from qspine.services.context import Policy, SpineContext
+from qspine.services.links import LinkService
+from qspine.services.records import RecordService
+from qspine.services.signing import SigningService
+from qspine.services.users import UserService
+from qspine.settings import Settings
+from qspine.store.engine import create_spine_engine
+from qspine.store.migrate import migrate
+
+
+class Spine:
+    """One open evidence spine. Faces call its services; each call is one transaction."""
+
+    def __init__(self, context: SpineContext) -> None:
+        self.context = context
+        self.users = UserService(context)
+        self.records = RecordService(context)
+        self.links = LinkService(context)
+        self.signing = SigningService(context, self.users)
+        self.audit = AuditService(context)
+        self.blobs = BlobService(context)
+
+    @property
+    def profile(self) -> Profile:
+        return self.context.profile
+
+    def close(self) -> None:
+        self.context.engine.dispose()
+
+    def __enter__(self) -> Spine:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_spine(
+    database_url: str | None = None,
+    profile: str | Path | Profile | None = None,
+    settings: Settings | None = None,
+) -> Spine:
+    """Open (and, when needed, create or migrate) the spine at `database_url`."""
+    settings = settings or Settings()
+    url = database_url or settings.database_url
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile or settings.profile)
+    engine = create_spine_engine(url)
+    try:
+        migrate(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    policy = Policy(settings.lockout_attempts, settings.lockout_minutes,
+                    settings.min_password_length)
+    context = SpineContext(engine=engine, profile=loaded, blob_dir=settings.resolved_blob_dir(),
+                           policy=policy)
+    return Spine(context)

@@ -1,0 +1,1 @@
+"""Persistence only: tables, engines for SQLite and PostgreSQL, migrations, the blob store."""

@@ -1,0 +1,207 @@
+"""The spine's tables (SQLAlchemy Core). Alembic migrations create exactly these.
+
+One record table, one version table, one link table, one audit log: every kind of quality
+record lives here; the profile, not the schema, says what a kind is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC in Python on every dialect (SQLite keeps naive UTC text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a UTC time")
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+Hash = sa.String(64)
+
+key_counter = sa.Table(
+    "key_counter",
+    metadata,
+    sa.Column("prefix", sa.String(10), primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+record = sa.Table(
+    "record",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("key", sa.String(32), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    # Derived, kept in the same transaction so lists and suspect checks need no scan:
+    sa.Column("latest_version", sa.Integer, nullable=False),
+    sa.Column("released_version", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index(None, "kind", "status"),
+)
+
+version = sa.Table(
+    "version",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("record_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("fields", Json, nullable=False),
+    sa.Column("fingerprint", Hash, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.UniqueConstraint("record_id", "number"),
+)
+
+transition = sa.Table(
+    "transition",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("record_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("version_number", sa.Integer, nullable=False),
+    sa.Column("from_status", sa.String(32), nullable=True),
+    sa.Column("to_status", sa.String(32), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("by", sa.String(64), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("signature_id", Id, sa.ForeignKey("signature.id"), nullable=True),
+    sa.Index(None, "record_id", "at"),
+)
+
+link = sa.Table(
+    "link",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("source_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("target_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("target_version", sa.Integer, nullable=False),
+    sa.Column("target_fingerprint", Hash, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("confirmed_at", UTCDateTime, nullable=True),
+    sa.Column("confirmed_by", sa.String(64), nullable=True),
+    sa.Column("removed_at", UTCDateTime, nullable=True),
+    sa.Column("removed_by", sa.String(64), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Index(None, "source_id", "type"),
+    sa.Index(None, "target_id", "type"),
+    sa.Index(
+        "uq_link_active",
+        "type",
+        "source_id",
+        "target_id",
+        unique=True,
+        sqlite_where=sa.text("removed_at IS NULL"),
+        postgresql_where=sa.text("removed_at IS NULL"),
+    ),
+)
+
+signature = sa.Table(
+    "signature",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("record_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("version_number", sa.Integer, nullable=False),
+    sa.Column("signer", sa.String(64), nullable=False),
+    sa.Column("printed_name", sa.String(200), nullable=False),
+    sa.Column("meaning", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("fingerprint", Hash, nullable=False),
+    sa.Column("binding", Hash, nullable=False),
+    sa.Index(None, "record_id", "version_number"),
+)
+
+audit_event = sa.Table(
+    "audit_event",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("before", Hash, nullable=True),
+    sa.Column("after", Hash, nullable=True),
+    sa.Column("payload", Json, nullable=False),
+    sa.Column("prev_hash", Hash, nullable=False),
+    sa.Column("hash", Hash, nullable=False),
+    sa.Index(None, "subject"),
+)
+
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", Hash, nullable=False),
+)
+
+user = sa.Table(
+    "app_user",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("password_changed_at", UTCDateTime, nullable=False),
+)
+
+user_role = sa.Table(
+    "user_role",
+    metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("app_user.id"), primary_key=True),
+    sa.Column("role", sa.String(64), primary_key=True),
+)
+
+blob = sa.Table(
+    "blob",
+    metadata,
+    sa.Column("sha256", Hash, primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("media_type", sa.String(128), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+)
