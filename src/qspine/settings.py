@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     lockout_attempts: int = Field(5, description="Failed authentications before a lock-out")
     lockout_minutes: int = Field(15, description="Minutes an account stays locked")
     min_password_length: int = Field(10, description="Shortest password accepted")
+    hash_time_cost: int = Field(3, description="argon2id iterations for password hashes")
+    hash_memory_kib: int = Field(65536, description="argon2id memory (KiB) for password hashes")
 
     def resolved_blob_dir(self) -> Path:
         if self.blob_dir is not None:

@@ -61,8 +61,14 @@ def open_spine(
     except BaseException:
         engine.dispose()
         raise
-    policy = Policy(settings.lockout_attempts, settings.lockout_minutes,
-                    settings.min_password_length)
-    context = SpineContext(engine=engine, profile=loaded, blob_dir=settings.resolved_blob_dir(),
-                           policy=policy)
+    policy = Policy(
+        settings.lockout_attempts,
+        settings.lockout_minutes,
+        settings.min_password_length,
+        settings.hash_time_cost,
+        settings.hash_memory_kib,
+    )
+    context = SpineContext(
+        engine=engine, profile=loaded, blob_dir=settings.resolved_blob_dir(), policy=policy
+    )
     return Spine(context)

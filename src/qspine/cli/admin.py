@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -9,12 +10,14 @@ import typer
 from qspine.cli.context import options, read_password
 from qspine.cli.output import console, print_json, short, table, utc
 from qspine.profiles import load_profile
+from qspine.reports.profile_reference import profile_reference
 
 users = typer.Typer(help="Users and their roles (admin).", no_args_is_help=True)
 audit = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 blobs = typer.Typer(help="Files in the content-addressed store.", no_args_is_help=True)
-profiles = typer.Typer(help="The profile: kinds, lifecycles, links, roles, rules.",
-                       no_args_is_help=True)
+profiles = typer.Typer(
+    help="The profile: kinds, lifecycles, links, roles, rules.", no_args_is_help=True
+)
 
 
 @users.command("add")
@@ -24,7 +27,9 @@ def user_add(
     name: str = typer.Option(..., "--name", help="Full name, printed on signatures"),
     role: list[str] = typer.Option([], "--role", help="Role (repeatable)"),
     email: str = typer.Option("", help="E-mail"),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin"
+    ),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a user (the first user may be added without --user, and must be an admin)."""
@@ -35,7 +40,9 @@ def user_add(
     if json:
         print_json(created)
     else:
-        console.print(f"user {created.username} ({created.full_name}) roles: {', '.join(created.roles)}")
+        console.print(
+            f"user {created.username} ({created.full_name}) roles: {', '.join(created.roles)}"
+        )
 
 
 @users.command("list")
@@ -45,9 +52,20 @@ def user_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) ->
     if json:
         print_json(found)
         return
-    table(f"{len(found)} user(s)", ["username", "name", "roles", "active", "locked until"],
-          [(u.username, u.full_name, ", ".join(u.roles), "yes" if u.active else "no",
-            utc(u.locked_until)) for u in found])
+    table(
+        f"{len(found)} user(s)",
+        ["username", "name", "roles", "active", "locked until"],
+        [
+            (
+                u.username,
+                u.full_name,
+                ", ".join(u.roles),
+                "yes" if u.active else "no",
+                utc(u.locked_until),
+            )
+            for u in found
+        ],
+    )
 
 
 @users.command("roles")
@@ -61,7 +79,9 @@ def user_roles(
     """Replace a user's roles."""
     opts = options(ctx)
     changed = opts.spine().users.set_roles(opts.actor(), username, role, reason)
-    print_json(changed) if json else console.print(f"{changed.username}: {', '.join(changed.roles)}")
+    print_json(changed) if json else console.print(
+        f"{changed.username}: {', '.join(changed.roles)}"
+    )
 
 
 @users.command("deactivate")
@@ -84,18 +104,25 @@ def sign(
     ctx: typer.Context,
     key: str,
     meaning: str = typer.Option(..., help="What the signature means: approved, reviewed, ..."),
-    expect: int = typer.Option(..., "--expect", help="The version you are signing (conflict check)"),
+    expect: int = typer.Option(
+        ..., "--expect", help="The version you are signing (conflict check)"
+    ),
     reason: str = typer.Option("", help="Comment recorded with the signature"),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from stdin"
+    ),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Sign the current version of KEY, re-entering your password (21 CFR 11.50, 11.200)."""
     opts = options(ctx)
     actor = opts.actor()
     spine = opts.spine()
+    spine.signing.preflight(actor, key, meaning, expect)
     password = read_password(password_stdin, f"Password for {actor} (signing {key} as {meaning})")
     signed = spine.signing.sign(actor, password, key, meaning, expect, reason)
-    print_json(signed) if json else console.print(f"signed {key} v{signed.version}: {signed.manifestation}")
+    print_json(signed) if json else console.print(
+        f"signed {key} v{signed.version}: {signed.manifestation}"
+    )
 
 
 @audit.command("verify")
@@ -105,12 +132,15 @@ def audit_verify(ctx: typer.Context, json: bool = typer.Option(False, "--json"))
     if json:
         print_json(report)
     elif report.intact:
-        console.print(f"audit trail intact: {report.events_checked} events, every version and "
-                      "signature matches")
+        console.print(
+            f"audit trail intact: {report.events_checked} events, every version and "
+            "signature matches"
+        )
     else:
         if report.chain_break is not None:
-            console.print(f"[red]BROKEN at event {report.chain_break.seq}[/red]: "
-                          f"{report.chain_break.problem}")
+            console.print(
+                f"[red]BROKEN at event {report.chain_break.seq}[/red]: {report.chain_break.problem}"
+            )
         for problem in report.problems:
             console.print(f"[red]{problem}[/red]")
     if not report.intact:
@@ -129,10 +159,23 @@ def audit_log(
     if json:
         print_json(events)
         return
-    table(f"audit log{' for ' + key if key else ''}", ["seq", "at", "actor", "action", "subject", "v",
-                                                       "reason", "detail"],
-          [(e.seq, utc(e.at), e.actor, e.action, e.subject, e.version or "", short(e.reason, 30),
-            short(e.payload, 50)) for e in events])
+    table(
+        f"audit log{' for ' + key if key else ''}",
+        ["seq", "at", "actor", "action", "subject", "v", "reason", "detail"],
+        [
+            (
+                e.seq,
+                utc(e.at),
+                e.actor,
+                e.action,
+                e.subject,
+                e.version or "",
+                short(e.reason, 30),
+                short(e.payload, 50),
+            )
+            for e in events
+        ],
+    )
 
 
 @blobs.command("add")
@@ -140,16 +183,20 @@ def blob_add(ctx: typer.Context, path: Path, json: bool = typer.Option(False, "-
     """Store a file; print the SHA-256 to use in a blob field."""
     opts = options(ctx)
     info = opts.spine().blobs.add(opts.actor(), path)
-    print_json(info) if json else console.print(f"{info.sha256}  {info.filename} ({info.size} bytes)")
+    print_json(info) if json else console.print(
+        f"{info.sha256}  {info.filename} ({info.size} bytes)"
+    )
 
 
 @profiles.command("check")
 def profile_check(path: Path) -> None:
     """Validate a profile file (and what it extends); print what it defines."""
     loaded = load_profile(path)
-    console.print(f"{path}: valid — {len(loaded.kinds)} kinds, {len(loaded.links)} link types, "
-                  f"{len(loaded.lifecycles)} lifecycles, {len(loaded.roles)} roles, "
-                  f"{len(loaded.rules)} rules")
+    console.print(
+        f"{path}: valid — {len(loaded.kinds)} kinds, {len(loaded.links)} link types, "
+        f"{len(loaded.lifecycles)} lifecycles, {len(loaded.roles)} roles, "
+        f"{len(loaded.rules)} rules"
+    )
 
 
 @profiles.command("show")
@@ -160,5 +207,14 @@ def profile_show(ctx: typer.Context, json: bool = typer.Option(False, "--json"))
     if json:
         print_json(loaded.model_dump(by_alias=True))
         return
-    table(f"profile {loaded.name}: {len(loaded.kinds)} kinds", ["kind", "prefix", "lifecycle", "clauses"],
-          [(name, k.prefix, k.lifecycle, "; ".join(k.clauses)) for name, k in loaded.kinds.items()])
+    table(
+        f"profile {loaded.name}: {len(loaded.kinds)} kinds",
+        ["kind", "prefix", "lifecycle", "clauses"],
+        [(name, k.prefix, k.lifecycle, "; ".join(k.clauses)) for name, k in loaded.kinds.items()],
+    )
+
+
+@profiles.command("doc")
+def profile_doc(ctx: typer.Context) -> None:
+    """Print the Markdown reference of the active profile (kinds, lifecycles, links, rules)."""
+    sys.stdout.write(profile_reference(load_profile(options(ctx).profile)))

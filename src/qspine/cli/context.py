@@ -28,8 +28,9 @@ class Options:
         """The acting user (11.10(d)): --user, else QSPINE_USER."""
         actor = self.user or os.environ.get("QSPINE_USER")
         if not actor:
-            raise InvalidInput("this command changes the spine: say who you are with --user NAME "
-                               "or QSPINE_USER")
+            raise InvalidInput(
+                "this command changes the spine: say who you are with --user NAME or QSPINE_USER"
+            )
         return actor
 
     def close(self) -> None:

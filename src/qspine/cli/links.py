@@ -78,11 +78,25 @@ def show_link(view: LinkView, as_json: bool) -> None:
         print_json(view)
         return
     state = "removed" if view.removed_at else ("SUSPECT" if view.suspect else "ok")
-    console.print(f"{view.source} {view.type} {view.target} (stamped v{view.target_version}, {state})")
+    console.print(
+        f"{view.source} {view.type} {view.target} (stamped v{view.target_version}, {state})"
+    )
 
 
 def show_links(title: str, links: list[LinkView]) -> None:
-    table(title, ["source", "type", "target", "stamped", "target released", "state", "since"],
-          [(l.source, l.type, l.target, f"v{l.target_version}",
-            f"v{l.target_released_version}" if l.target_released_version else "-",
-            "SUSPECT" if l.suspect else "ok", utc(l.created_at)) for l in links])
+    table(
+        title,
+        ["source", "type", "target", "stamped", "target released", "state", "since"],
+        [
+            (
+                link.source,
+                link.type,
+                link.target,
+                f"v{link.target_version}",
+                f"v{link.target_released_version}" if link.target_released_version else "-",
+                "SUSPECT" if link.suspect else "ok",
+                utc(link.created_at),
+            )
+            for link in links
+        ],
+    )

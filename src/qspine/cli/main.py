@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -31,12 +30,18 @@ app.command("demo")(demo.demo)
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: str | None = typer.Option(None, "--db", envvar="QSPINE_DATABASE_URL",
-                                  help="Database URL (default sqlite:///qspine.db)"),
-    profile: str | None = typer.Option(None, "--profile", envvar="QSPINE_PROFILE",
-                                       help="Profile name or YAML file (default qmsr)"),
-    user: str | None = typer.Option(None, "--user", "-u", envvar="QSPINE_USER",
-                                    help="Who is acting (required for changes)"),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="QSPINE_DATABASE_URL",
+        help="Database URL (default sqlite:///qspine.db)",
+    ),
+    profile: str | None = typer.Option(
+        None, "--profile", envvar="QSPINE_PROFILE", help="Profile name or YAML file (default qmsr)"
+    ),
+    user: str | None = typer.Option(
+        None, "--user", "-u", envvar="QSPINE_USER", help="Who is acting (required for changes)"
+    ),
 ) -> None:
     opts = Options(db, profile, user)
     ctx.obj = opts
@@ -47,20 +52,20 @@ def run(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 on success, 1 for a failed check, 2 for any error (one line)."""
     try:
         result = app(args=argv, standalone_mode=False)
-    except click.exceptions.Abort:
+    except typer.Abort:
         error_line("aborted")
         return 2
-    except click.exceptions.UsageError as error:
-        error_line(error.format_message())
-        return 2
-    except click.exceptions.ClickException as error:
-        error_line(error.format_message())
+    except typer.TyperException as error:
+        format_message = getattr(error, "format_message", None)
+        error_line(format_message() if format_message else str(error))
         return 2
     except QSpineError as error:
         error_line(str(error))
         return 2
     except SQLAlchemyError as error:
-        error_line(f"database: {str(error.orig if hasattr(error, 'orig') else error).splitlines()[0]}")
+        error_line(
+            f"database: {str(error.orig if hasattr(error, 'orig') else error).splitlines()[0]}"
+        )
         return 2
     except OSError as error:
         error_line(str(error))

@@ -13,8 +13,10 @@ from qspine.model.fields import parse_field_text
 from qspine.model.profile import Profile
 from qspine.model.records import RecordView
 
-app = typer.Typer(help="Controlled records: create, revise, move through the lifecycle, read.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Controlled records: create, revise, move through the lifecycle, read.",
+    no_args_is_help=True,
+)
 
 SET_HELP = "field=value (repeatable); lists take a JSON array or commas"
 
@@ -41,7 +43,9 @@ def revise(
     key: str,
     set_: list[str] = typer.Option([], "--set", "-s", help=SET_HELP),
     unset: list[str] = typer.Option([], "--unset", help="Field to clear (repeatable)"),
-    expect: int = typer.Option(..., "--expect", help="The version you are revising (conflict check)"),
+    expect: int = typer.Option(
+        ..., "--expect", help="The version you are revising (conflict check)"
+    ),
     reason: str = typer.Option(..., help="Why it changes (required)"),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -99,8 +103,11 @@ def list_(
     if json:
         print_json({"total": total, "records": rows})
         return
-    table(f"{total} record(s)", ["key", "kind", "status", "v", "title", "updated"],
-          [(r.key, r.kind, r.status, r.version, short(r.title, 60), utc(r.updated_at)) for r in rows])
+    table(
+        f"{total} record(s)",
+        ["key", "kind", "status", "v", "title", "updated"],
+        [(r.key, r.kind, r.status, r.version, short(r.title, 60), utc(r.updated_at)) for r in rows],
+    )
 
 
 @app.command()
@@ -110,9 +117,21 @@ def history(ctx: typer.Context, key: str, json: bool = typer.Option(False, "--js
     if json:
         print_json(versions)
         return
-    table(f"{key}: {len(versions)} version(s)", ["v", "status", "author", "created", "reason", "fingerprint"],
-          [(v.number, v.status, v.author, utc(v.created_at), short(v.reason, 40), v.fingerprint[:12])
-           for v in versions])
+    table(
+        f"{key}: {len(versions)} version(s)",
+        ["v", "status", "author", "created", "reason", "fingerprint"],
+        [
+            (
+                v.number,
+                v.status,
+                v.author,
+                utc(v.created_at),
+                short(v.reason, 40),
+                v.fingerprint[:12],
+            )
+            for v in versions
+        ],
+    )
 
 
 @app.command()
@@ -128,11 +147,16 @@ def diff(
     if json:
         print_json(changes)
         return
-    table(f"{key} v{before} → v{after}", ["field", "change", "before", "after"],
-          [(c.field, c.change, short(c.before), short(c.after)) for c in changes])
+    table(
+        f"{key} v{before} → v{after}",
+        ["field", "change", "before", "after"],
+        [(c.field, c.change, short(c.before), short(c.after)) for c in changes],
+    )
 
 
-def parse_assignments(profile: Profile, kind: str, subject: str, items: list[str]) -> dict[str, Any]:
+def parse_assignments(
+    profile: Profile, kind: str, subject: str, items: list[str]
+) -> dict[str, Any]:
     if kind not in profile.kinds:
         raise InvalidInput(f"unknown kind '{kind}' (kinds: {', '.join(profile.kinds)})")
     spec = profile.kinds[kind]
@@ -142,8 +166,10 @@ def parse_assignments(profile: Profile, kind: str, subject: str, items: list[str
         if not sep or not name:
             raise InvalidInput(f"--set '{item}': write field=value")
         if name not in spec.fields:
-            raise InvalidInput(f"{subject}: unknown field '{name}' for kind {kind} "
-                               f"(fields: {', '.join(spec.fields)})")
+            raise InvalidInput(
+                f"{subject}: unknown field '{name}' for kind {kind} "
+                f"(fields: {', '.join(spec.fields)})"
+            )
         fields[name] = parse_field_text(subject, name, spec.fields[name], text)
     return fields
 
@@ -154,20 +180,33 @@ def show_record(view: RecordView, as_json: bool) -> None:
         return
     released = f", released v{view.released_version}" if view.released_version else ""
     console.print(f"[bold]{view.key}[/bold] {view.title}")
-    console.print(f"{view.kind} · v{view.version.number} · [bold]{view.status}[/bold]{released} · "
-                  f"fingerprint {view.version.fingerprint[:16]}")
+    console.print(
+        f"{view.kind} · v{view.version.number} · [bold]{view.status}[/bold]{released} · "
+        f"fingerprint {view.version.fingerprint[:16]}"
+    )
     table("fields", ["field", "value"], [(k, short(v, 90)) for k, v in view.version.fields.items()])
     if view.next_transitions:
-        steps = ", ".join(t["to"] + (f" (sign: {t['signature']})" if t["signature"] else "")
-                          for t in view.next_transitions)
+        steps = ", ".join(
+            t["to"] + (f" (sign: {t['signature']})" if t["signature"] else "")
+            for t in view.next_transitions
+        )
         console.print(f"next: {steps}")
-    links = [("→", l.type, l.target, f"v{l.target_version}", "SUSPECT" if l.suspect else "")
-             for l in view.links_out]
-    links += [("←", l.type, l.source, f"v{l.target_version}", "SUSPECT" if l.suspect else "")
-              for l in view.links_in]
+    links = [
+        ("→", link.type, link.target, f"v{link.target_version}", "SUSPECT" if link.suspect else "")
+        for link in view.links_out
+    ]
+    links += [
+        ("←", link.type, link.source, f"v{link.target_version}", "SUSPECT" if link.suspect else "")
+        for link in view.links_in
+    ]
     if links:
         table("links", ["dir", "type", "record", "stamped", ""], links)
     if view.signatures:
-        table("signatures (21 CFR 11.50)", ["v", "manifestation", "valid"],
-              [(s.version, s.manifestation, "yes" if s.valid else "NO — content changed")
-               for s in view.signatures])
+        table(
+            "signatures (21 CFR 11.50)",
+            ["v", "manifestation", "valid"],
+            [
+                (s.version, s.manifestation, "yes" if s.valid else "NO — content changed")
+                for s in view.signatures
+            ],
+        )

@@ -1,2 +1,5 @@
 """Demo device."""
-def seed_demo(spine): raise SystemExit("not yet")
+
+
+def seed_demo(spine):
+    raise SystemExit("not yet")

@@ -118,7 +118,9 @@ def _check_value(where: str, spec: FieldSpec, type_name: str, value: Any) -> Any
         if not isinstance(value, list):
             raise InvalidInput(f"{where}: expected a list, got {_describe(value)}")
         item_type = spec.items or "text"
-        return [_check_value(f"{where} item {i + 1}", spec, item_type, v) for i, v in enumerate(value)]
+        return [
+            _check_value(f"{where} item {i + 1}", spec, item_type, v) for i, v in enumerate(value)
+        ]
     checker = _CHECKERS[type_name]
     return checker(where, spec, value)
 

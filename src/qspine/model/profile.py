@@ -114,7 +114,9 @@ class KindSpec(_Strict):
     @classmethod
     def _prefix_shape(cls, value: str) -> str:
         if not _PREFIX.match(value):
-            raise ValueError(f"prefix '{value}' must be 1-10 capitals or digits, starting with a capital")
+            raise ValueError(
+                f"prefix '{value}' must be 1-10 capitals or digits, starting with a capital"
+            )
         return value
 
 
@@ -242,7 +244,9 @@ def _cross_reference_problems(profile: Profile) -> list[str]:
     for name, kind in profile.kinds.items():
         base = f"kinds.{name}"
         if kind.prefix in prefixes:
-            problems.append(f"{base}.prefix: '{kind.prefix}' is already used by {prefixes[kind.prefix]}")
+            problems.append(
+                f"{base}.prefix: '{kind.prefix}' is already used by {prefixes[kind.prefix]}"
+            )
         prefixes[kind.prefix] = name
         if kind.lifecycle not in profile.lifecycles:
             problems.append(f"{base}.lifecycle: unknown lifecycle '{kind.lifecycle}'")
@@ -255,15 +259,21 @@ def _cross_reference_problems(profile: Profile) -> list[str]:
     for name, link in profile.links.items():
         for end, kinds in (("from", link.from_), ("to", link.to)):
             problems += [
-                f"links.{name}.{end}: unknown kind '{kind}'" for kind in kinds if kind not in profile.kinds
+                f"links.{name}.{end}: unknown kind '{kind}'"
+                for kind in kinds
+                if kind not in profile.kinds
             ]
     for name, role in profile.roles.items():
         for permission in role.permissions:
             scope = permission.partition(":")[2]
             if permission.startswith("write:") and scope != "*" and scope not in profile.kinds:
-                problems.append(f"roles.{name}.permissions: unknown kind '{scope}' in '{permission}'")
+                problems.append(
+                    f"roles.{name}.permissions: unknown kind '{scope}' in '{permission}'"
+                )
             if permission.startswith("sign:") and scope != "*" and scope not in profile.meanings:
-                problems.append(f"roles.{name}.permissions: unknown meaning '{scope}' in '{permission}'")
+                problems.append(
+                    f"roles.{name}.permissions: unknown meaning '{scope}' in '{permission}'"
+                )
     for rule_id, rule in profile.rules.items():
         problems += _rule_problems(profile, f"rules.{rule_id}", rule)
     return problems
@@ -288,8 +298,15 @@ def _field_problems(profile: Profile, path: str, spec: FieldSpec) -> list[str]:
     if item_type == "ref":
         if not spec.kinds:
             problems.append(f"{path}.kinds: a ref field names the kinds it may point to")
-        problems += [f"{path}.kinds: unknown kind '{k}'" for k in spec.kinds if k not in profile.kinds]
-    if spec.default is not None and item_type == "enum" and spec.type == "enum" and spec.default not in spec.values:
+        problems += [
+            f"{path}.kinds: unknown kind '{k}'" for k in spec.kinds if k not in profile.kinds
+        ]
+    if (
+        spec.default is not None
+        and item_type == "enum"
+        and spec.type == "enum"
+        and spec.default not in spec.values
+    ):
         problems.append(f"{path}.default: '{spec.default}' is not one of the values")
     return problems
 

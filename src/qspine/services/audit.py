@@ -84,13 +84,20 @@ class AuditService:
     def __init__(self, context: SpineContext) -> None:
         self._context = context
 
-    def log(self, subject: str | None = None, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
+    def log(
+        self, subject: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AuditEvent]:
         """Newest first; for one record, `subject` is its key (events about its links too)."""
-        query = sa.select(audit_event).order_by(audit_event.c.seq.desc()).limit(limit).offset(offset)
+        query = (
+            sa.select(audit_event).order_by(audit_event.c.seq.desc()).limit(limit).offset(offset)
+        )
         if subject is not None:
             query = query.where(
-                sa.or_(audit_event.c.subject == subject, audit_event.c.subject.like(f"{subject} %"),
-                       audit_event.c.subject.like(f"% {subject}"))
+                sa.or_(
+                    audit_event.c.subject == subject,
+                    audit_event.c.subject.like(f"{subject} %"),
+                    audit_event.c.subject.like(f"% {subject}"),
+                )
             )
         with read_connection(self._context.engine) as connection:
             return [_event(row) for row in connection.execute(query).mappings()]
@@ -122,12 +129,16 @@ class _Counter:
 def _all_events(connection: Connection) -> Iterator[AuditEvent]:
     after = 0
     while True:
-        rows = connection.execute(
-            sa.select(audit_event)
-            .where(audit_event.c.seq > after)
-            .order_by(audit_event.c.seq)
-            .limit(_BATCH)
-        ).mappings().all()
+        rows = (
+            connection.execute(
+                sa.select(audit_event)
+                .where(audit_event.c.seq > after)
+                .order_by(audit_event.c.seq)
+                .limit(_BATCH)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             return
         for row in rows:
@@ -147,31 +158,44 @@ def _content_problems(connection: Connection) -> list[str]:
     """Versions whose content no longer matches their fingerprint; broken signatures."""
     problems = []
     rows = connection.execute(
-        sa.select(record.c.kind, record.c.key, version.c.number, version.c.fields,
-                  version.c.fingerprint).join(version, version.c.record_id == record.c.id)
+        sa.select(
+            record.c.kind, record.c.key, version.c.number, version.c.fields, version.c.fingerprint
+        )
+        .join(version, version.c.record_id == record.c.id)
         .execution_options(yield_per=_BATCH)
     )
     for kind, key, number, fields, fingerprint in rows:
         if content_fingerprint(kind, key, fields) != fingerprint:
             problems.append(f"{key} v{number}: content does not match its fingerprint (edited)")
     signatures = connection.execute(
-        sa.select(signature, record.c.key, version.c.fingerprint.label("current"))
+        sa.select(signature, record.c.key, record.c.kind, version.c.fields)
         .join(record, record.c.id == signature.c.record_id)
-        .join(version, sa.and_(version.c.record_id == signature.c.record_id,
-                               version.c.number == signature.c.version_number))
+        .join(
+            version,
+            sa.and_(
+                version.c.record_id == signature.c.record_id,
+                version.c.number == signature.c.version_number,
+            ),
+        )
     ).mappings()
     for row in signatures:
-        if not signature_is_valid(row, row["current"]):
-            problems.append(f"{row['key']} v{row['version_number']}: signature {row['id']} "
-                            f"({row['meaning']} by {row['signer']}) no longer verifies")
+        if not signature_is_valid(row, content_fingerprint(row["kind"], row["key"], row["fields"])):
+            problems.append(
+                f"{row['key']} v{row['version_number']}: signature {row['id']} "
+                f"({row['meaning']} by {row['signer']}) no longer verifies"
+            )
     return problems
 
 
 def signature_is_valid(row: Any, version_fingerprint: str) -> bool:
     """A stored signature row verifies when its binding and signed fingerprint still hold."""
     binding = signature_binding(
-        signer=row["signer"], printed_name=row["printed_name"], meaning=row["meaning"],
-        at=row["at"], key=row["key"], version=row["version_number"],
+        signer=row["signer"],
+        printed_name=row["printed_name"],
+        meaning=row["meaning"],
+        at=row["at"],
+        key=row["key"],
+        version=row["version_number"],
         fingerprint=row["fingerprint"],
     )
     return binding == row["binding"] and row["fingerprint"] == version_fingerprint
@@ -179,8 +203,16 @@ def signature_is_valid(row: Any, version_fingerprint: str) -> bool:
 
 def _event(row: Any) -> AuditEvent:
     return AuditEvent(
-        seq=row["seq"], at=row["at"], actor=row["actor"], action=row["action"],
-        subject=row["subject"], version=row["version"], reason=row["reason"],
-        before=row["before"], after=row["after"], payload=row["payload"],
-        prev_hash=row["prev_hash"], hash=row["hash"],
+        seq=row["seq"],
+        at=row["at"],
+        actor=row["actor"],
+        action=row["action"],
+        subject=row["subject"],
+        version=row["version"],
+        reason=row["reason"],
+        before=row["before"],
+        after=row["after"],
+        payload=row["payload"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
     )

@@ -40,12 +40,29 @@ class BlobService:
             require(connection, self._context, actor, "read")
             known = connection.execute(sa.select(blob.c.sha256).where(blob.c.sha256 == digest))
             if known.first() is None:
-                connection.execute(blob.insert().values(
-                    sha256=digest, size=size, filename=path.name, media_type=media_type,
-                    created_at=now, created_by=actor))
-                append(connection, now, [NewEvent(
-                    actor=actor, action="blob.add", subject=f"blob:{digest}", after=digest,
-                    payload={"filename": path.name, "size": size})])
+                connection.execute(
+                    blob.insert().values(
+                        sha256=digest,
+                        size=size,
+                        filename=path.name,
+                        media_type=media_type,
+                        created_at=now,
+                        created_by=actor,
+                    )
+                )
+                append(
+                    connection,
+                    now,
+                    [
+                        NewEvent(
+                            actor=actor,
+                            action="blob.add",
+                            subject=f"blob:{digest}",
+                            after=digest,
+                            payload={"filename": path.name, "size": size},
+                        )
+                    ],
+                )
         return BlobInfo(digest, size, path.name, media_type)
 
     def read(self, digest: str) -> bytes:

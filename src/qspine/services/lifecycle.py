@@ -28,9 +28,13 @@ def load_record(connection: Connection, key: str) -> RowMapping:
 
 
 def load_version(connection: Connection, record_id: int, number: int) -> RowMapping:
-    row = connection.execute(
-        sa.select(version).where(version.c.record_id == record_id, version.c.number == number)
-    ).mappings().first()
+    row = (
+        connection.execute(
+            sa.select(version).where(version.c.record_id == record_id, version.c.number == number)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"record {record_id} has no version {number}")
     return row
@@ -61,17 +65,28 @@ def change_status(
     """Move version `number` of `row` to `to_status`; returns the audit events to append."""
     updated = connection.execute(
         version.update()
-        .where(version.c.record_id == row["id"], version.c.number == number,
-               version.c.status == from_status)
+        .where(
+            version.c.record_id == row["id"],
+            version.c.number == number,
+            version.c.status == from_status,
+        )
         .values(status=to_status)
     )
     if updated.rowcount != 1:
         raise Conflict(f"{row['key']} v{number} is no longer {from_status}; reload and retry")
-    record_transition(connection, row["id"], number, from_status, to_status, actor, reason, at,
-                      signature_id)
-    events = [NewEvent(actor=actor, action="record.transition", subject=row["key"], version=number,
-                       reason=reason, payload={"from": from_status, "to": to_status,
-                                               "signature": signature_id})]
+    record_transition(
+        connection, row["id"], number, from_status, to_status, actor, reason, at, signature_id
+    )
+    events = [
+        NewEvent(
+            actor=actor,
+            action="record.transition",
+            subject=row["key"],
+            version=number,
+            reason=reason,
+            payload={"from": from_status, "to": to_status, "signature": signature_id},
+        )
+    ]
     values: dict[str, Any] = {"updated_at": at}
     if number == row["latest_version"]:
         values["status"] = to_status
@@ -93,10 +108,18 @@ def record_transition(
     at: dt.datetime,
     signature_id: int | None = None,
 ) -> None:
-    connection.execute(transition.insert().values(
-        record_id=record_id, version_number=number, from_status=from_status, to_status=to_status,
-        at=at, by=actor, reason=reason, signature_id=signature_id,
-    ))
+    connection.execute(
+        transition.insert().values(
+            record_id=record_id,
+            version_number=number,
+            from_status=from_status,
+            to_status=to_status,
+            at=at,
+            by=actor,
+            reason=reason,
+            signature_id=signature_id,
+        )
+    )
 
 
 def _supersede_older(
@@ -124,9 +147,17 @@ def _supersede_older(
             .where(version.c.record_id == row["id"], version.c.number == old_number)
             .values(status=lifecycle.supersede)
         )
-        record_transition(connection, row["id"], old_number, old_status, lifecycle.supersede,
-                          actor, reason, at)
-        events.append(NewEvent(actor=actor, action="record.transition", subject=row["key"],
-                               version=old_number, reason=reason,
-                               payload={"from": old_status, "to": lifecycle.supersede}))
+        record_transition(
+            connection, row["id"], old_number, old_status, lifecycle.supersede, actor, reason, at
+        )
+        events.append(
+            NewEvent(
+                actor=actor,
+                action="record.transition",
+                subject=row["key"],
+                version=old_number,
+                reason=reason,
+                payload={"from": old_status, "to": lifecycle.supersede},
+            )
+        )
     return events

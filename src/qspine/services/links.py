@@ -63,20 +63,34 @@ class LinkService:
                 if not spec.allows(source["kind"], target["kind"]):
                     raise InvalidInput(
                         f"{where}: '{item.type}' goes from {', '.join(spec.from_)} to "
-                        f"{', '.join(spec.to)}; not from {source['kind']} to {target['kind']}")
+                        f"{', '.join(spec.to)}; not from {source['kind']} to {target['kind']}"
+                    )
                 if (item.type, source["id"], target["id"]) in seen:
                     raise Conflict(f"{where}: listed twice")
                 seen.add((item.type, source["id"], target["id"]))
-                rows.append({
-                    "type": item.type, "source_id": source["id"], "target_id": target["id"],
-                    "target_version": target["latest_version"],
-                    "target_fingerprint": target["fingerprint"], "created_at": now,
-                    "created_by": actor, "reason": reason,
-                })
-                events.append(NewEvent(
-                    actor=actor, action="link.create", subject=f"{item.source} {item.target}",
-                    reason=reason, after=target["fingerprint"], version=target["latest_version"],
-                    payload={"type": item.type, "source": item.source, "target": item.target}))
+                rows.append(
+                    {
+                        "type": item.type,
+                        "source_id": source["id"],
+                        "target_id": target["id"],
+                        "target_version": target["latest_version"],
+                        "target_fingerprint": target["fingerprint"],
+                        "created_at": now,
+                        "created_by": actor,
+                        "reason": reason,
+                    }
+                )
+                events.append(
+                    NewEvent(
+                        actor=actor,
+                        action="link.create",
+                        subject=f"{item.source} {item.target}",
+                        reason=reason,
+                        after=target["fingerprint"],
+                        version=target["latest_version"],
+                        payload={"type": item.type, "source": item.source, "target": item.target},
+                    )
+                )
             for kind in sorted({ends[i.source]["kind"] for i in items}):
                 require(connection, self._context, actor, "write", kind)
             _refuse_existing(connection, rows, ends)
@@ -92,15 +106,29 @@ class LinkService:
         with write_transaction(self._context.engine) as connection:
             row, source_kind = _active_row(connection, type, source, target)
             require(connection, self._context, actor, "write", source_kind)
-            connection.execute(link.update().where(link.c.id == row["id"])
-                               .values(removed_at=now, removed_by=actor))
-            append(connection, now, [NewEvent(
-                actor=actor, action="link.remove", subject=f"{source} {target}", reason=reason,
-                before=row["target_fingerprint"], payload={"type": type, "link": row["id"]})])
+            connection.execute(
+                link.update().where(link.c.id == row["id"]).values(removed_at=now, removed_by=actor)
+            )
+            append(
+                connection,
+                now,
+                [
+                    NewEvent(
+                        actor=actor,
+                        action="link.remove",
+                        subject=f"{source} {target}",
+                        reason=reason,
+                        before=row["target_fingerprint"],
+                        payload={"type": type, "link": row["id"]},
+                    )
+                ],
+            )
             (view,) = reads.links_where(connection, link.c.id == row["id"], include_removed=True)
         return view
 
-    def confirm(self, actor: str, type: str, source: str, target: str, reason: str = "") -> LinkView:
+    def confirm(
+        self, actor: str, type: str, source: str, target: str, reason: str = ""
+    ) -> LinkView:
         """Re-review a (suspect) link against the target's current version and stamp it."""
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
@@ -108,16 +136,40 @@ class LinkService:
             require(connection, self._context, actor, "write", source_kind)
             (current,) = _records_by_key(connection, {target}).values()
             if current["latest_version"] == row["target_version"]:
-                raise InvalidInput(f"link {source} {type} {target} is already stamped with "
-                                   f"{target} v{row['target_version']}: nothing to confirm")
-            connection.execute(link.update().where(link.c.id == row["id"]).values(
-                target_version=current["latest_version"],
-                target_fingerprint=current["fingerprint"], confirmed_at=now, confirmed_by=actor))
-            append(connection, now, [NewEvent(
-                actor=actor, action="link.confirm", subject=f"{source} {target}", reason=reason,
-                version=current["latest_version"], before=row["target_fingerprint"],
-                after=current["fingerprint"],
-                payload={"type": type, "link": row["id"], "from_version": row["target_version"]})])
+                raise InvalidInput(
+                    f"link {source} {type} {target} is already stamped with "
+                    f"{target} v{row['target_version']}: nothing to confirm"
+                )
+            connection.execute(
+                link.update()
+                .where(link.c.id == row["id"])
+                .values(
+                    target_version=current["latest_version"],
+                    target_fingerprint=current["fingerprint"],
+                    confirmed_at=now,
+                    confirmed_by=actor,
+                )
+            )
+            append(
+                connection,
+                now,
+                [
+                    NewEvent(
+                        actor=actor,
+                        action="link.confirm",
+                        subject=f"{source} {target}",
+                        reason=reason,
+                        version=current["latest_version"],
+                        before=row["target_fingerprint"],
+                        after=current["fingerprint"],
+                        payload={
+                            "type": type,
+                            "link": row["id"],
+                            "from_version": row["target_version"],
+                        },
+                    )
+                ],
+            )
         return self._active(type, source, target)
 
     def of(self, key: str) -> tuple[list[LinkView], list[LinkView]]:
@@ -126,16 +178,20 @@ class LinkService:
             row = connection.execute(sa.select(record.c.id).where(record.c.key == key)).first()
             if row is None:
                 raise NotFound(f"no record {key}")
-            return (reads.links_where(connection, link.c.source_id == row.id),
-                    reads.links_where(connection, link.c.target_id == row.id))
+            return (
+                reads.links_where(connection, link.c.source_id == row.id),
+                reads.links_where(connection, link.c.target_id == row.id),
+            )
 
     def suspect(self, limit: int = 1000) -> list[LinkView]:
         """Every active link whose target has a newer released version than its stamp."""
         target = record.alias("suspect_target")
         condition = link.c.id.in_(
-            sa.select(link.c.id).join(target, target.c.id == link.c.target_id)
+            sa.select(link.c.id)
+            .join(target, target.c.id == link.c.target_id)
             .where(link.c.removed_at.is_(None), target.c.released_version > link.c.target_version)
-            .limit(limit))
+            .limit(limit)
+        )
         with read_connection(self._context.engine) as connection:
             return reads.links_where(connection, condition)
 
@@ -152,11 +208,20 @@ def _records_by_key(connection: Connection, keys: set[str]) -> dict[str, RowMapp
     ordered = sorted(keys)
     for start in range(0, len(ordered), 500):
         query = (
-            sa.select(record.c.id, record.c.key, record.c.kind, record.c.latest_version,
-                      version.c.fingerprint)
-            .join(version, sa.and_(version.c.record_id == record.c.id,
-                                   version.c.number == record.c.latest_version))
-            .where(record.c.key.in_(ordered[start:start + 500]))
+            sa.select(
+                record.c.id,
+                record.c.key,
+                record.c.kind,
+                record.c.latest_version,
+                version.c.fingerprint,
+            )
+            .join(
+                version,
+                sa.and_(
+                    version.c.record_id == record.c.id, version.c.number == record.c.latest_version
+                ),
+            )
+            .where(record.c.key.in_(ordered[start : start + 500]))
         )
         found.update({row["key"]: row for row in connection.execute(query).mappings()})
     return found
@@ -170,27 +235,43 @@ def _refuse_existing(
     ids = sorted({row["source_id"] for row in rows}, key=int)  # type: ignore[call-overload]
     existing = set()
     for start in range(0, len(ids), 500):
-        existing.update(connection.execute(
-            sa.select(link.c.type, link.c.source_id, link.c.target_id)
-            .where(link.c.source_id.in_(ids[start:start + 500]), link.c.removed_at.is_(None))
-        ).tuples().all())
+        existing.update(
+            tuple(row)
+            for row in connection.execute(
+                sa.select(link.c.type, link.c.source_id, link.c.target_id).where(
+                    link.c.source_id.in_(ids[start : start + 500]), link.c.removed_at.is_(None)
+                )
+            ).all()
+        )
     keys = {row["id"]: key for key, row in ends.items()}
     for row in rows:
         if (row["type"], row["source_id"], row["target_id"]) in existing:
-            raise Conflict(f"link {keys[row['source_id']]} {row['type']} "
-                           f"{keys[row['target_id']]} already exists")
+            raise Conflict(
+                f"link {keys[row['source_id']]} {row['type']} "
+                f"{keys[row['target_id']]} already exists"
+            )
 
 
-def _active_row(connection: Connection, type: str, source: str, target: str) -> tuple[RowMapping, str]:
+def _active_row(
+    connection: Connection, type: str, source: str, target: str
+) -> tuple[RowMapping, str]:
     source_row = record.alias("s")
     target_row = record.alias("t")
-    row = connection.execute(
-        sa.select(link, source_row.c.kind.label("source_kind"))
-        .join(source_row, source_row.c.id == link.c.source_id)
-        .join(target_row, target_row.c.id == link.c.target_id)
-        .where(link.c.type == type, source_row.c.key == source, target_row.c.key == target,
-               link.c.removed_at.is_(None))
-    ).mappings().first()
+    row = (
+        connection.execute(
+            sa.select(link, source_row.c.kind.label("source_kind"))
+            .join(source_row, source_row.c.id == link.c.source_id)
+            .join(target_row, target_row.c.id == link.c.target_id)
+            .where(
+                link.c.type == type,
+                source_row.c.key == source,
+                target_row.c.key == target,
+                link.c.removed_at.is_(None),
+            )
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"no link {source} {type} {target}")
     return row, row["source_kind"]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.model.errors import InvalidInput
+from qspine.model.fingerprint import content_fingerprint
 from qspine.model.links import LinkView, is_suspect
 from qspine.model.profile import Profile
 from qspine.model.records import RecordSummary, RecordView, TransitionView, VersionView
@@ -39,8 +40,12 @@ def record_view(connection: Connection, profile: Profile, key: str) -> RecordVie
         signatures=signatures_of(connection, profile, row["id"], key),
         transitions=transitions_of(connection, row["id"]),
         next_transitions=[
-            {"to": t.to, "signature": t.signature, "separation_of_duties": t.separation_of_duties,
-             "title": t.title}
+            {
+                "to": t.to,
+                "signature": t.signature,
+                "separation_of_duties": t.separation_of_duties,
+                "title": t.title,
+            }
             for t in lifecycle.next_states(current.status)
         ],
     )
@@ -52,8 +57,15 @@ def versions_of(connection: Connection, key: str) -> list[VersionView]:
         sa.select(version).where(version.c.record_id == row["id"]).order_by(version.c.number)
     ).mappings()
     return [
-        VersionView(v["number"], v["fields"], v["fingerprint"], v["status"], v["author"],
-                    v["created_at"], v["reason"])
+        VersionView(
+            v["number"],
+            v["fields"],
+            v["fingerprint"],
+            v["status"],
+            v["author"],
+            v["created_at"],
+            v["reason"],
+        )
         for v in rows
     ]
 
@@ -62,8 +74,12 @@ def links_where(
     connection: Connection, condition: Any, include_removed: bool = False
 ) -> list[LinkView]:
     query = (
-        sa.select(link, _source.c.key.label("source_key"), _target.c.key.label("target_key"),
-                  _target.c.released_version.label("released"))
+        sa.select(
+            link,
+            _source.c.key.label("source_key"),
+            _target.c.key.label("target_key"),
+            _target.c.released_version.label("released"),
+        )
         .join(_source, _source.c.id == link.c.source_id)
         .join(_target, _target.c.id == link.c.target_id)
         .where(condition)
@@ -73,11 +89,17 @@ def links_where(
         query = query.where(link.c.removed_at.is_(None))
     return [
         LinkView(
-            id=r["id"], type=r["type"], source=r["source_key"], target=r["target_key"],
-            target_version=r["target_version"], target_fingerprint=r["target_fingerprint"],
-            created_at=r["created_at"], created_by=r["created_by"],
+            id=r["id"],
+            type=r["type"],
+            source=r["source_key"],
+            target=r["target_key"],
+            target_version=r["target_version"],
+            target_fingerprint=r["target_fingerprint"],
+            created_at=r["created_at"],
+            created_by=r["created_by"],
             suspect=r["removed_at"] is None and is_suspect(r["target_version"], r["released"]),
-            target_released_version=r["released"], removed_at=r["removed_at"],
+            target_released_version=r["released"],
+            removed_at=r["removed_at"],
         )
         for r in connection.execute(query).mappings()
     ]
@@ -87,33 +109,57 @@ def signatures_of(
     connection: Connection, profile: Profile, record_id: int, key: str
 ) -> list[SignatureView]:
     rows = connection.execute(
-        sa.select(signature, version.c.fingerprint.label("current"))
-        .join(version, sa.and_(version.c.record_id == signature.c.record_id,
-                               version.c.number == signature.c.version_number))
+        sa.select(signature, version.c.fields, record.c.kind)
+        .join(record, record.c.id == signature.c.record_id)
+        .join(
+            version,
+            sa.and_(
+                version.c.record_id == signature.c.record_id,
+                version.c.number == signature.c.version_number,
+            ),
+        )
         .where(signature.c.record_id == record_id)
         .order_by(signature.c.at, signature.c.id)
     ).mappings()
     views = []
     for r in rows:
         meaning = profile.meanings.get(r["meaning"])
-        views.append(SignatureView(
-            id=r["id"], key=key, version=r["version_number"], signer=r["signer"],
-            printed_name=r["printed_name"], meaning=r["meaning"],
-            meaning_title=meaning.title if meaning else r["meaning"], at=r["at"],
-            reason=r["reason"], fingerprint=r["fingerprint"],
-            valid=signature_is_valid({**r, "key": key}, r["current"]),
-        ))
+        views.append(
+            SignatureView(
+                id=r["id"],
+                key=key,
+                version=r["version_number"],
+                signer=r["signer"],
+                printed_name=r["printed_name"],
+                meaning=r["meaning"],
+                meaning_title=meaning.title if meaning else r["meaning"],
+                at=r["at"],
+                reason=r["reason"],
+                fingerprint=r["fingerprint"],
+                valid=signature_is_valid(
+                    {**r, "key": key}, content_fingerprint(r["kind"], key, r["fields"])
+                ),
+            )
+        )
     return views
 
 
 def transitions_of(connection: Connection, record_id: int) -> list[TransitionView]:
     rows = connection.execute(
-        sa.select(transition).where(transition.c.record_id == record_id)
+        sa.select(transition)
+        .where(transition.c.record_id == record_id)
         .order_by(transition.c.at, transition.c.id)
     ).mappings()
     return [
-        TransitionView(r["version_number"], r["from_status"], r["to_status"], r["at"], r["by"],
-                       r["reason"], r["signature_id"])
+        TransitionView(
+            r["version_number"],
+            r["from_status"],
+            r["to_status"],
+            r["at"],
+            r["by"],
+            r["reason"],
+            r["signature_id"],
+        )
         for r in rows
     ]
 
@@ -130,24 +176,43 @@ def record_list(
     """Records matching every filter, newest first; also the total count for paging."""
     if limit < 1 or limit > 10_000 or offset < 0:
         raise InvalidInput("limit is 1..10000 and offset is 0 or more")
-    query = sa.select(record.c.key, record.c.kind, record.c.title, record.c.status,
-                      record.c.latest_version, record.c.updated_at)
+    query = sa.select(
+        record.c.key,
+        record.c.kind,
+        record.c.title,
+        record.c.status,
+        record.c.latest_version,
+        record.c.updated_at,
+    )
     conditions = []
     if kind is not None:
         conditions.append(record.c.kind == kind)
     if status is not None:
         conditions.append(record.c.status == status)
     if text or where:
-        query = query.join(version, sa.and_(version.c.record_id == record.c.id,
-                                            version.c.number == record.c.latest_version))
+        query = query.join(
+            version,
+            sa.and_(
+                version.c.record_id == record.c.id, version.c.number == record.c.latest_version
+            ),
+        )
     if text:
         pattern = f"%{text}%"
-        conditions.append(sa.or_(record.c.key.ilike(pattern), record.c.title.ilike(pattern),
-                                 sa.cast(version.c.fields, sa.Text).ilike(pattern)))
+        conditions.append(
+            sa.or_(
+                record.c.key.ilike(pattern),
+                record.c.title.ilike(pattern),
+                sa.cast(version.c.fields, sa.Text).ilike(pattern),
+            )
+        )
     for name, value in where.items():
         conditions.append(version.c.fields[name].as_string() == value)
     query = query.where(*conditions)
-    total = connection.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+    total = connection.execute(
+        sa.select(sa.func.count()).select_from(query.subquery())
+    ).scalar_one()
     rows = connection.execute(query.order_by(record.c.id.desc()).limit(limit).offset(offset))
-    return int(total), [RecordSummary(r.key, r.kind, r.title, r.status, r.latest_version,
-                                      r.updated_at) for r in rows]
+    return int(total), [
+        RecordSummary(r.key, r.kind, r.title, r.status, r.latest_version, r.updated_at)
+        for r in rows
+    ]

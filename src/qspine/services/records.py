@@ -62,7 +62,9 @@ class RecordService:
             if item.kind not in profile.kinds:
                 raise InvalidInput(f"{subject}: unknown kind '{item.kind}'")
             spec = profile.kinds[item.kind]
-            prepared.append((item.kind, spec, validate_fields(subject, item.kind, spec, item.fields)))
+            prepared.append(
+                (item.kind, spec, validate_fields(subject, item.kind, spec, item.fields))
+            )
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
             for kind in sorted({kind for kind, _, _ in prepared}):
@@ -71,27 +73,64 @@ class RecordService:
             keys = _allocate_keys(connection, [spec.prefix for _, spec, _ in prepared])
             rows = []
             for (kind, spec, fields), key in zip(prepared, keys, strict=True):
-                rows.append({
-                    "kind": kind, "key": key, "created_at": now, "created_by": actor,
-                    "latest_version": 1, "released_version": None,
-                    "status": profile.lifecycles[spec.lifecycle].initial,
-                    "title": _title(spec, fields), "updated_at": now,
-                })
-            ids = connection.execute(
-                record.insert().returning(record.c.id, sort_by_parameter_order=True), rows
-            ).scalars().all()
+                rows.append(
+                    {
+                        "kind": kind,
+                        "key": key,
+                        "created_at": now,
+                        "created_by": actor,
+                        "latest_version": 1,
+                        "released_version": None,
+                        "status": profile.lifecycles[spec.lifecycle].initial,
+                        "title": _title(spec, fields),
+                        "updated_at": now,
+                    }
+                )
+            ids = (
+                connection.execute(
+                    record.insert().returning(record.c.id, sort_by_parameter_order=True), rows
+                )
+                .scalars()
+                .all()
+            )
             versions, transitions, events = [], [], []
             for record_id, row, (kind, _, fields) in zip(ids, rows, prepared, strict=True):
                 fingerprint = content_fingerprint(kind, row["key"], fields)
-                versions.append({"record_id": record_id, "number": 1, "fields": fields,
-                                 "fingerprint": fingerprint, "status": row["status"],
-                                 "author": actor, "created_at": now, "reason": reason})
-                transitions.append({"record_id": record_id, "version_number": 1,
-                                    "from_status": None, "to_status": row["status"], "at": now,
-                                    "by": actor, "reason": "created", "signature_id": None})
-                events.append(NewEvent(actor=actor, action="record.create", subject=row["key"],
-                                       version=1, reason=reason, after=fingerprint,
-                                       payload={"kind": kind, "fields": fields}))
+                versions.append(
+                    {
+                        "record_id": record_id,
+                        "number": 1,
+                        "fields": fields,
+                        "fingerprint": fingerprint,
+                        "status": row["status"],
+                        "author": actor,
+                        "created_at": now,
+                        "reason": reason,
+                    }
+                )
+                transitions.append(
+                    {
+                        "record_id": record_id,
+                        "version_number": 1,
+                        "from_status": None,
+                        "to_status": row["status"],
+                        "at": now,
+                        "by": actor,
+                        "reason": "created",
+                        "signature_id": None,
+                    }
+                )
+                events.append(
+                    NewEvent(
+                        actor=actor,
+                        action="record.create",
+                        subject=row["key"],
+                        version=1,
+                        reason=reason,
+                        after=fingerprint,
+                        payload={"kind": kind, "fields": fields},
+                    )
+                )
             connection.execute(version.insert(), versions)
             connection.execute(transition.insert(), transitions)
             append(connection, now, events)
@@ -123,8 +162,10 @@ class RecordService:
             check_expected(row, expected_version)
             current = load_version(connection, row["id"], row["latest_version"])
             if lifecycle.states[current["status"]].terminal:
-                raise InvalidInput(f"{key} v{current['number']} is {current['status']}: "
-                                   "a record in a final state cannot be revised")
+                raise InvalidInput(
+                    f"{key} v{current['number']} is {current['status']}: "
+                    "a record in a final state cannot be revised"
+                )
             merged = {**current["fields"], **changes}
             merged = {name: value for name, value in merged.items() if value is not None}
             fields = validate_fields(key, row["kind"], spec, merged)
@@ -135,25 +176,63 @@ class RecordService:
             released = current["status"] in lifecycle.released_states
             status = lifecycle.initial if lifecycle.supersede or released else current["status"]
             fingerprint = content_fingerprint(row["kind"], key, fields)
-            connection.execute(version.insert().values(
-                record_id=row["id"], number=number, fields=fields, fingerprint=fingerprint,
-                status=status, author=actor, created_at=now, reason=reason,
-            ))
-            record_transition(connection, row["id"], number, None, status, actor,
-                              "new version" if status == lifecycle.initial
-                              else f"status carried over from v{current['number']}", now)
-            events = [NewEvent(
-                actor=actor, action="record.revise", subject=key, version=number, reason=reason,
-                before=current["fingerprint"], after=fingerprint,
-                payload={"changes": [c.__dict__ for c in diff_fields(current["fields"], fields)]},
-            )]
+            connection.execute(
+                version.insert().values(
+                    record_id=row["id"],
+                    number=number,
+                    fields=fields,
+                    fingerprint=fingerprint,
+                    status=status,
+                    author=actor,
+                    created_at=now,
+                    reason=reason,
+                )
+            )
+            record_transition(
+                connection,
+                row["id"],
+                number,
+                None,
+                status,
+                actor,
+                "new version"
+                if status == lifecycle.initial
+                else f"status carried over from v{current['number']}",
+                now,
+            )
+            events = [
+                NewEvent(
+                    actor=actor,
+                    action="record.revise",
+                    subject=key,
+                    version=number,
+                    reason=reason,
+                    before=current["fingerprint"],
+                    after=fingerprint,
+                    payload={
+                        "changes": [c.__dict__ for c in diff_fields(current["fields"], fields)]
+                    },
+                )
+            ]
             if lifecycle.supersede and not released and current["status"] != lifecycle.supersede:
                 events += change_status(
-                    connection, lifecycle=lifecycle, row=row, number=current["number"],
-                    from_status=current["status"], to_status=lifecycle.supersede, actor=actor,
-                    reason=f"replaced by v{number} before release", at=now)
-            connection.execute(record.update().where(record.c.id == row["id"]).values(
-                latest_version=number, status=status, title=_title(spec, fields), updated_at=now))
+                    connection,
+                    lifecycle=lifecycle,
+                    row=row,
+                    number=current["number"],
+                    from_status=current["status"],
+                    to_status=lifecycle.supersede,
+                    actor=actor,
+                    reason=f"replaced by v{number} before release",
+                    at=now,
+                )
+            connection.execute(
+                record.update()
+                .where(record.c.id == row["id"])
+                .values(
+                    latest_version=number, status=status, title=_title(spec, fields), updated_at=now
+                )
+            )
             append(connection, now, events)
         return self.show(key)
 
@@ -170,14 +249,26 @@ class RecordService:
             step = lifecycle.transition(row["status"], to_status)
             if step is None:
                 allowed = ", ".join(t.to for t in lifecycle.next_states(row["status"])) or "none"
-                raise InvalidInput(f"{key} v{row['latest_version']} is {row['status']}: no "
-                                   f"transition to '{to_status}' (allowed: {allowed})")
+                raise InvalidInput(
+                    f"{key} v{row['latest_version']} is {row['status']}: no "
+                    f"transition to '{to_status}' (allowed: {allowed})"
+                )
             if step.signature is not None:
-                raise Forbidden(f"{key}: {row['status']} -> {to_status} requires a "
-                                f"'{step.signature}' signature; sign it instead")
-            events = change_status(connection, lifecycle=lifecycle, row=row,
-                                   number=row["latest_version"], from_status=row["status"],
-                                   to_status=to_status, actor=actor, reason=reason, at=now)
+                raise Forbidden(
+                    f"{key}: {row['status']} -> {to_status} requires a "
+                    f"'{step.signature}' signature; sign it instead"
+                )
+            events = change_status(
+                connection,
+                lifecycle=lifecycle,
+                row=row,
+                number=row["latest_version"],
+                from_status=row["status"],
+                to_status=to_status,
+                actor=actor,
+                reason=reason,
+                at=now,
+            )
             append(connection, now, events)
         return self.show(key)
 
@@ -231,8 +322,9 @@ def _allocate_keys(connection: Connection, prefixes: list[str]) -> list[str]:
             connection.execute(key_counter.insert().values(prefix=prefix, last=count))
             last = 0
         else:
-            connection.execute(key_counter.update().where(key_counter.c.prefix == prefix)
-                               .values(last=last + count))
+            connection.execute(
+                key_counter.update().where(key_counter.c.prefix == prefix).values(last=last + count)
+            )
         next_number[prefix] = last + 1
     keys = []
     for prefix in prefixes:
@@ -241,29 +333,52 @@ def _allocate_keys(connection: Connection, prefixes: list[str]) -> list[str]:
     return keys
 
 
-def _check_targets(connection: Connection, items: list[tuple[str, KindSpec, dict[str, Any]]]) -> None:
+def _check_targets(
+    connection: Connection, items: list[tuple[str, KindSpec, dict[str, Any]]]
+) -> None:
     """Every ref field points at an existing record of an allowed kind; every blob is stored."""
-    refs = [(subject, field, key, kinds) for subject, spec, fields in items
-            for field, key, kinds in references(spec, fields)]
+    refs = [
+        (subject, field, key, kinds)
+        for subject, spec, fields in items
+        for field, key, kinds in references(spec, fields)
+    ]
     if refs:
         wanted = sorted({key for _, _, key, _ in refs})
         found: dict[str, str] = {}
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            found.update(connection.execute(
-                sa.select(record.c.key, record.c.kind).where(record.c.key.in_(chunk))).tuples().all())
+            chunk = wanted[start : start + 500]
+            rows = connection.execute(
+                sa.select(record.c.key, record.c.kind).where(record.c.key.in_(chunk))
+            )
+            found.update({key: kind for key, kind in rows})
         for subject, field, key, kinds in refs:
             if key not in found:
-                raise InvalidInput(f"{subject}: field '{field}' refers to {key}, which does not exist")
+                raise InvalidInput(
+                    f"{subject}: field '{field}' refers to {key}, which does not exist"
+                )
             if found[key] not in kinds:
-                raise InvalidInput(f"{subject}: field '{field}' refers to {key}, a {found[key]}; "
-                                   f"expected {' or '.join(kinds)}")
-    digests = [(subject, field, digest) for subject, spec, fields in items
-               for field, digest in blob_digests(spec, fields)]
+                raise InvalidInput(
+                    f"{subject}: field '{field}' refers to {key}, a {found[key]}; "
+                    f"expected {' or '.join(kinds)}"
+                )
+    digests = [
+        (subject, field, digest)
+        for subject, spec, fields in items
+        for field, digest in blob_digests(spec, fields)
+    ]
     if digests:
-        stored = set(connection.execute(sa.select(blob.c.sha256).where(
-            blob.c.sha256.in_(sorted({d for _, _, d in digests})))).scalars().all())
+        stored = set(
+            connection.execute(
+                sa.select(blob.c.sha256).where(
+                    blob.c.sha256.in_(sorted({d for _, _, d in digests}))
+                )
+            )
+            .scalars()
+            .all()
+        )
         for subject, field, digest in digests:
             if digest not in stored:
-                raise InvalidInput(f"{subject}: field '{field}' names blob {digest[:12]}…, "
-                                   "which is not in the blob store (add the file first)")
+                raise InvalidInput(
+                    f"{subject}: field '{field}' names blob {digest[:12]}…, "
+                    "which is not in the blob store (add the file first)"
+                )

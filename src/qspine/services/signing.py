@@ -7,7 +7,12 @@ signed, the signature and the transition happen in the same transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection, RowMapping
+
 from qspine.model.errors import Forbidden, InvalidInput
+from qspine.model.profile import LifecycleSpec, TransitionSpec
 from qspine.model.signatures import SignatureView, signature_binding
 from qspine.services import reads
 from qspine.services.audit import NewEvent, append
@@ -18,12 +23,30 @@ from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import signature
 
 
+@dataclass(frozen=True)
+class _Plan:
+    row: RowMapping
+    lifecycle: LifecycleSpec
+    version: RowMapping
+    step: TransitionSpec | None
+
+
 class SigningService:
     """Sign the current version of a record with a meaning."""
 
     def __init__(self, context: SpineContext, users: UserService) -> None:
         self._context = context
         self._users = users
+
+    def preflight(self, actor: str, key: str, meaning: str, expected_version: int) -> str | None:
+        """Every check of `sign` but the password; returns the status the signature moves to.
+
+        Faces call it before asking for the password, so nobody types a password for a
+        signature that would be refused anyway.
+        """
+        with read_connection(self._context.engine) as connection:
+            plan = self._plan(connection, actor, key, meaning, expected_version)
+        return plan.step.to if plan.step else None
 
     def sign(
         self,
@@ -34,49 +57,98 @@ class SigningService:
         expected_version: int,
         reason: str = "",
     ) -> SignatureView:
-        profile = self._context.profile
-        if meaning not in profile.meanings:
-            raise InvalidInput(f"{key}: unknown signature meaning '{meaning}' "
-                               f"(meanings: {', '.join(profile.meanings)})")
+        self.preflight(actor, key, meaning, expected_version)
         signer = self._users.authenticate(actor, password)
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            row = load_record(connection, key)
-            require(connection, self._context, actor, "sign", meaning)
-            check_expected(row, expected_version)
-            lifecycle = profile.lifecycle_of(row["kind"])
-            current = load_version(connection, row["id"], row["latest_version"])
-            status = current["status"]
-            if lifecycle.states[status].terminal:
-                raise InvalidInput(f"{key} v{current['number']} is {status}: it cannot be signed")
-            step = next((t for t in lifecycle.next_states(status) if t.signature == meaning), None)
-            gating = {t.signature for t in lifecycle.transitions if t.signature}
-            if step is None and meaning in gating:
-                raise InvalidInput(
-                    f"{key} v{current['number']} is {status}: a '{meaning}' signature is not "
-                    f"what this state needs (next: "
-                    f"{', '.join(t.to for t in lifecycle.next_states(status)) or 'none'})")
-            if step is not None and step.separation_of_duties and current["author"] == actor:
-                raise Forbidden(f"{key} v{current['number']}: separation of duties — its author "
-                                f"{actor} cannot sign it as {meaning}")
+            plan = self._plan(connection, actor, key, meaning, expected_version)
+            current = plan.version
             binding = signature_binding(
-                signer=actor, printed_name=signer.full_name, meaning=meaning, at=now, key=key,
-                version=current["number"], fingerprint=current["fingerprint"])
-            signature_id = connection.execute(signature.insert().returning(signature.c.id).values(
-                record_id=row["id"], version_number=current["number"], signer=actor,
-                printed_name=signer.full_name, meaning=meaning, at=now, reason=reason,
-                fingerprint=current["fingerprint"], binding=binding)).scalar_one()
-            events = [NewEvent(
-                actor=actor, action="signature.create", subject=key, version=current["number"],
-                reason=reason, after=current["fingerprint"],
-                payload={"meaning": meaning, "printed_name": signer.full_name,
-                         "signature": signature_id, "binding": binding})]
-            if step is not None:
+                signer=actor,
+                printed_name=signer.full_name,
+                meaning=meaning,
+                at=now,
+                key=key,
+                version=current["number"],
+                fingerprint=current["fingerprint"],
+            )
+            signature_id = connection.execute(
+                signature.insert()
+                .returning(signature.c.id)
+                .values(
+                    record_id=plan.row["id"],
+                    version_number=current["number"],
+                    signer=actor,
+                    printed_name=signer.full_name,
+                    meaning=meaning,
+                    at=now,
+                    reason=reason,
+                    fingerprint=current["fingerprint"],
+                    binding=binding,
+                )
+            ).scalar_one()
+            events = [
+                NewEvent(
+                    actor=actor,
+                    action="signature.create",
+                    subject=key,
+                    version=current["number"],
+                    reason=reason,
+                    after=current["fingerprint"],
+                    payload={
+                        "meaning": meaning,
+                        "printed_name": signer.full_name,
+                        "signature": signature_id,
+                        "binding": binding,
+                    },
+                )
+            ]
+            if plan.step is not None:
                 events += change_status(
-                    connection, lifecycle=lifecycle, row=row, number=current["number"],
-                    from_status=status, to_status=step.to, actor=actor,
-                    reason=reason or f"signed: {meaning}", at=now, signature_id=signature_id)
+                    connection,
+                    lifecycle=plan.lifecycle,
+                    row=plan.row,
+                    number=current["number"],
+                    from_status=current["status"],
+                    to_status=plan.step.to,
+                    actor=actor,
+                    reason=reason or f"signed: {meaning}",
+                    at=now,
+                    signature_id=signature_id,
+                )
             append(connection, now, events)
         with read_connection(self._context.engine) as connection:
-            views = reads.signatures_of(connection, profile, row["id"], key)
+            views = reads.signatures_of(connection, self._context.profile, plan.row["id"], key)
         return next(view for view in views if view.id == signature_id)
+
+    def _plan(
+        self, connection: Connection, actor: str, key: str, meaning: str, expected_version: int
+    ) -> _Plan:
+        profile = self._context.profile
+        if meaning not in profile.meanings:
+            raise InvalidInput(
+                f"{key}: unknown signature meaning '{meaning}' "
+                f"(meanings: {', '.join(profile.meanings)})"
+            )
+        row = load_record(connection, key)
+        require(connection, self._context, actor, "sign", meaning)
+        check_expected(row, expected_version)
+        lifecycle = profile.lifecycle_of(row["kind"])
+        current = load_version(connection, row["id"], row["latest_version"])
+        status = current["status"]
+        if lifecycle.states[status].terminal:
+            raise InvalidInput(f"{key} v{current['number']} is {status}: it cannot be signed")
+        step = next((t for t in lifecycle.next_states(status) if t.signature == meaning), None)
+        gating = {t.signature for t in lifecycle.transitions if t.signature}
+        if step is None and meaning in gating:
+            following = ", ".join(t.to for t in lifecycle.next_states(status)) or "none"
+            raise InvalidInput(
+                f"{key} v{current['number']} is {status}: a '{meaning}' signature is not "
+                f"what this state needs (next: {following})"
+            )
+        if step is not None and step.separation_of_duties and current["author"] == actor:
+            raise Forbidden(
+                f"{key} v{current['number']}: separation of duties — its author "
+                f"{actor} cannot sign it as {meaning}"
+            )
+        return _Plan(row, lifecycle, current, step)

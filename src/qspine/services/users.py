@@ -24,7 +24,6 @@ from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import user, user_role
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
-_HASHER = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,9 @@ class UserService:
 
     def __init__(self, context: SpineContext) -> None:
         self._context = context
+        self._hasher = PasswordHasher(
+            time_cost=context.policy.hash_time_cost, memory_cost=context.policy.hash_memory_kib
+        )
 
     def add(
         self,
@@ -62,7 +64,9 @@ class UserService:
                 " starting with a letter"
             )
         if not full_name.strip():
-            raise InvalidInput(f"user {username}: a full name is required (it is printed on signatures)")
+            raise InvalidInput(
+                f"user {username}: a full name is required (it is printed on signatures)"
+            )
         unknown = [role for role in roles if role not in profile.roles]
         if unknown:
             raise InvalidInput(
@@ -83,7 +87,7 @@ class UserService:
                     "username": username,
                     "full_name": full_name.strip(),
                     "email": email,
-                    "password_hash": _HASHER.hash(password),
+                    "password_hash": self._hasher.hash(password),
                     "active": True,
                     "failed_attempts": 0,
                     "locked_until": None,
@@ -92,11 +96,21 @@ class UserService:
                 },
             ).scalar_one()
             if roles:
-                connection.execute(user_role.insert(), [{"user_id": user_id, "role": r} for r in roles])
-            append(connection, now, [NewEvent(
-                actor=actor, action="user.create", subject=f"user:{username}",
-                payload={"full_name": full_name.strip(), "roles": sorted(roles)},
-            )])
+                connection.execute(
+                    user_role.insert(), [{"user_id": user_id, "role": r} for r in roles]
+                )
+            append(
+                connection,
+                now,
+                [
+                    NewEvent(
+                        actor=actor,
+                        action="user.create",
+                        subject=f"user:{username}",
+                        payload={"full_name": full_name.strip(), "roles": sorted(roles)},
+                    )
+                ],
+            )
         return self.get(username)
 
     def set_roles(self, actor: str, username: str, roles: list[str], reason: str) -> User:
@@ -108,11 +122,22 @@ class UserService:
             user_id, before = _user_id_and_roles(connection, username)
             connection.execute(user_role.delete().where(user_role.c.user_id == user_id))
             if roles:
-                connection.execute(user_role.insert(), [{"user_id": user_id, "role": r} for r in roles])
-            append(connection, self._context.clock(), [NewEvent(
-                actor=actor, action="user.roles", subject=f"user:{username}", reason=reason,
-                payload={"before": sorted(before), "after": sorted(roles)},
-            )])
+                connection.execute(
+                    user_role.insert(), [{"user_id": user_id, "role": r} for r in roles]
+                )
+            append(
+                connection,
+                self._context.clock(),
+                [
+                    NewEvent(
+                        actor=actor,
+                        action="user.roles",
+                        subject=f"user:{username}",
+                        reason=reason,
+                        payload={"before": sorted(before), "after": sorted(roles)},
+                    )
+                ],
+            )
         return self.get(username)
 
     def set_active(self, actor: str, username: str, active: bool, reason: str) -> User:
@@ -120,13 +145,22 @@ class UserService:
             require(connection, self._context, actor, "admin")
             _user_id_and_roles(connection, username)
             connection.execute(
-                user.update().where(user.c.username == username)
+                user.update()
+                .where(user.c.username == username)
                 .values(active=active, failed_attempts=0, locked_until=None)
             )
-            append(connection, self._context.clock(), [NewEvent(
-                actor=actor, action="user.activate" if active else "user.deactivate",
-                subject=f"user:{username}", reason=reason,
-            )])
+            append(
+                connection,
+                self._context.clock(),
+                [
+                    NewEvent(
+                        actor=actor,
+                        action="user.activate" if active else "user.deactivate",
+                        subject=f"user:{username}",
+                        reason=reason,
+                    )
+                ],
+            )
         return self.get(username)
 
     def get(self, username: str) -> User:
@@ -143,37 +177,70 @@ class UserService:
         policy = self._context.policy
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            row = connection.execute(sa.select(user).where(user.c.username == username)).mappings().first()
+            row = (
+                connection.execute(sa.select(user).where(user.c.username == username))
+                .mappings()
+                .first()
+            )
             if row is None:
-                append(connection, now, [NewEvent(actor=username, action="auth.failed",
-                                                  subject=f"user:{username}", reason="unknown user")])
+                append(
+                    connection,
+                    now,
+                    [
+                        NewEvent(
+                            actor=username,
+                            action="auth.failed",
+                            subject=f"user:{username}",
+                            reason="unknown user",
+                        )
+                    ],
+                )
                 outcome = AuthenticationFailed("authentication failed: wrong username or password")
             elif not row["active"]:
-                outcome = AuthenticationFailed(f"authentication failed: account {username} is inactive")
+                outcome = AuthenticationFailed(
+                    f"authentication failed: account {username} is inactive"
+                )
             elif row["locked_until"] is not None and row["locked_until"] > now:
                 until = row["locked_until"].strftime("%Y-%m-%d %H:%M UTC")
                 outcome = AuthenticationFailed(
                     f"authentication failed: account {username} is locked until {until}"
                 )
-            elif _password_matches(row["password_hash"], password):
-                connection.execute(user.update().where(user.c.id == row["id"])
-                                   .values(failed_attempts=0, locked_until=None))
+            elif _password_matches(self._hasher, row["password_hash"], password):
+                connection.execute(
+                    user.update()
+                    .where(user.c.id == row["id"])
+                    .values(failed_attempts=0, locked_until=None)
+                )
                 return load_user(connection, username)
             else:
                 failures = row["failed_attempts"] + 1
                 locked_until = None
-                events = [NewEvent(actor=username, action="auth.failed", subject=f"user:{username}",
-                                   reason="wrong password", payload={"consecutive": failures})]
+                events = [
+                    NewEvent(
+                        actor=username,
+                        action="auth.failed",
+                        subject=f"user:{username}",
+                        reason="wrong password",
+                        payload={"consecutive": failures},
+                    )
+                ]
                 if failures >= policy.lockout_attempts:
                     locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-                    events.append(NewEvent(
-                        actor="system", action="user.locked", subject=f"user:{username}",
-                        reason=f"{failures} consecutive failed authentications",
-                        payload={"locked_until": locked_until.isoformat()},
-                    ))
+                    events.append(
+                        NewEvent(
+                            actor="system",
+                            action="user.locked",
+                            subject=f"user:{username}",
+                            reason=f"{failures} consecutive failed authentications",
+                            payload={"locked_until": locked_until.isoformat()},
+                        )
+                    )
                     failures = 0
-                connection.execute(user.update().where(user.c.id == row["id"])
-                                   .values(failed_attempts=failures, locked_until=locked_until))
+                connection.execute(
+                    user.update()
+                    .where(user.c.id == row["id"])
+                    .values(failed_attempts=failures, locked_until=locked_until)
+                )
                 append(connection, now, events)
                 outcome = AuthenticationFailed("authentication failed: wrong username or password")
         raise outcome
@@ -190,11 +257,23 @@ def load_user(connection: Connection, username: str) -> User:
     row = connection.execute(sa.select(user).where(user.c.username == username)).mappings().first()
     if row is None:
         raise NotFound(f"no user {username}")
-    roles = connection.execute(
-        sa.select(user_role.c.role).where(user_role.c.user_id == row["id"]).order_by(user_role.c.role)
-    ).scalars().all()
-    return User(row["username"], row["full_name"], row["email"], tuple(roles), row["active"],
-                row["locked_until"])
+    roles = (
+        connection.execute(
+            sa.select(user_role.c.role)
+            .where(user_role.c.user_id == row["id"])
+            .order_by(user_role.c.role)
+        )
+        .scalars()
+        .all()
+    )
+    return User(
+        row["username"],
+        row["full_name"],
+        row["email"],
+        tuple(roles),
+        row["active"],
+        row["locked_until"],
+    )
 
 
 def require(
@@ -225,8 +304,8 @@ def _user_id_and_roles(connection: Connection, username: str) -> tuple[int, list
     return int(user_id), list(roles.scalars().all())
 
 
-def _password_matches(stored_hash: str, password: str) -> bool:
+def _password_matches(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
     try:
-        return _HASHER.verify(stored_hash, password)
+        return hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False

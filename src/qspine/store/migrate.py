@@ -44,4 +44,3 @@ def migrate(engine: Engine) -> bool:
         if not has_head:
             connection.execute(audit_head.insert().values(id=1, seq=0, hash=GENESIS))
     return True
-

@@ -1,0 +1,195 @@
+"""The CLI's happy paths: each command calls one service and prints a table or JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import PASSWORD, Invoke
+from qspine import load_profile
+from qspine.reports.profile_reference import profile_reference
+
+
+def test_record_lifecycle_signing_and_suspect_links_through_the_cli(seeded: Invoke) -> None:
+    q = seeded
+    assert (
+        q(
+            "-u",
+            "eve",
+            "record",
+            "create",
+            "test_case",
+            "--set",
+            "title=Likelihood shown",
+            "--set",
+            "method=test",
+            "--set",
+            "procedure=Open a case.",
+            "--set",
+            "acceptance_criteria=Likelihood visible.",
+        ).code
+        == 0
+    )
+    assert (
+        q("-u", "eve", "link", "add", "TC-1", "verifies", "REQ-1", "--reason", "covers").code == 0
+    )
+    assert q("-u", "eve", "record", "transition", "REQ-1", "in_review", "--expect", "1").code == 0
+    signed = q(
+        "-u",
+        "quinn",
+        "sign",
+        "REQ-1",
+        "--meaning",
+        "approved",
+        "--expect",
+        "1",
+        "--password-stdin",
+        "--json",
+        stdin=PASSWORD + "\n",
+    )
+    assert signed.code == 0, signed.err
+    assert json.loads(signed.out)["manifestation"].startswith("Quinn Quality (quinn) — Approved")
+    shown = json.loads(q("record", "show", "REQ-1", "--json").out)
+    assert shown["status"] == "approved" and shown["signatures"][0]["valid"] is True
+    assert "Quinn Quality (quinn) — Approved" in q("record", "show", "REQ-1").out
+
+    assert (
+        q(
+            "-u",
+            "eve",
+            "record",
+            "revise",
+            "REQ-1",
+            "--set",
+            "statement=Show it with a CI.",
+            "--expect",
+            "1",
+            "--reason",
+            "add CI",
+        ).code
+        == 0
+    )
+    assert q("-u", "eve", "record", "transition", "REQ-1", "in_review", "--expect", "2").code == 0
+    assert (
+        q(
+            "-u",
+            "quinn",
+            "sign",
+            "REQ-1",
+            "--meaning",
+            "approved",
+            "--expect",
+            "2",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).code
+        == 0
+    )
+    suspect = json.loads(q("link", "suspect", "--json").out)
+    assert [(s["source"], s["target"]) for s in suspect] == [("TC-1", "REQ-1")]
+    assert "SUSPECT" in q("link", "list", "TC-1").out
+    assert q("-u", "eve", "link", "confirm", "TC-1", "verifies", "REQ-1").code == 0
+    assert json.loads(q("link", "suspect", "--json").out) == []
+
+    history = json.loads(q("record", "history", "REQ-1", "--json").out)
+    assert [v["status"] for v in history] == ["superseded", "approved"]
+    diff = json.loads(q("record", "diff", "REQ-1", "1", "2", "--json").out)
+    assert [d["field"] for d in diff] == ["statement"]
+    listed = json.loads(q("record", "list", "--kind", "requirement", "--json").out)
+    assert listed["total"] == 1 and listed["records"][0]["status"] == "approved"
+    log = json.loads(q("audit", "log", "REQ-1", "--json").out)
+    assert {e["action"] for e in log} >= {"record.create", "record.revise", "signature.create"}
+    verified = q("audit", "verify")
+    assert verified.code == 0 and "intact" in verified.out
+
+
+def test_blob_user_and_profile_commands(seeded: Invoke, tmp_path: Path) -> None:
+    q = seeded
+    sop = tmp_path / "SOP-001.md"
+    sop.write_text("# Document control\n")
+    added = json.loads(q("-u", "quinn", "blob", "add", str(sop), "--json").out)
+    assert len(added["sha256"]) == 64
+    created = q(
+        "-u",
+        "quinn",
+        "record",
+        "create",
+        "document",
+        "--set",
+        "title=Document control",
+        "--set",
+        "doc_number=SOP-001",
+        "--set",
+        "document_type=sop",
+        "--set",
+        f"file={added['sha256']}",
+        "--json",
+    )
+    assert created.code == 0, created.err
+    users = json.loads(q("user", "list", "--json").out)
+    assert [u["username"] for u in users] == ["ada", "eve", "quinn"]
+    assert (
+        q(
+            "-u",
+            "ada",
+            "user",
+            "roles",
+            "eve",
+            "--role",
+            "design_engineer",
+            "--role",
+            "test_engineer",
+            "--reason",
+            "covers V&V",
+        ).code
+        == 0
+    )
+    assert q("profile", "show").code == 0
+    profile = json.loads(q("profile", "show", "--json").out)
+    assert "requirement" in profile["kinds"]
+
+
+def test_reference_docs_are_generated_and_current(tmp_path: Path) -> None:
+    """docs/cli.md and docs/profile.md come from the code; `scripts/docs` regenerates them."""
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    fresh = tmp_path / "cli.md"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "typer",
+            "qspine.cli.main",
+            "utils",
+            "docs",
+            "--name",
+            "qspine",
+            "--output",
+            str(fresh),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert fresh.read_text() == (docs / "cli.md").read_text(), "run scripts/docs"
+    assert profile_reference(load_profile()) == (docs / "profile.md").read_text(), (
+        "run scripts/docs"
+    )
+    for command in ("qspine record create", "qspine sign", "qspine audit verify", "qspine demo"):
+        assert f"`{command}" in fresh.read_text()
+
+
+def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
+    env_db = f"sqlite:///{tmp_path / 'x.db'}"
+    for command in (
+        [sys.executable, "-m", "qspine"],
+        [str(Path(sys.executable).parent / "qspine")],
+    ):
+        done = subprocess.run(
+            [*command, "--db", env_db, "record", "show", "REQ-1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 2 and done.stderr == "error: no record REQ-1\n"

@@ -1,0 +1,148 @@
+"""Fixtures that build real spines: SQLite files and databases on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers import FAST_HASH, PASSWORD, Invoke, Result
+from pg_server import PostgresServer, postgres_unavailable_reason, start_postgres
+from qspine import Settings, Spine, open_spine
+from qspine.cli.main import run
+
+
+def test_settings(url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=url, blob_dir=tmp_path / "blobs", **FAST_HASH)
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    reason = postgres_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests must run in CI, but: {reason}")
+        pytest.skip(f"PostgreSQL unavailable: {reason}")
+    server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'spine.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = "t_" + uuid.uuid4().hex[:16]
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
+def spine(db_url: str, tmp_path: Path) -> Iterator[Spine]:
+    """A spine with four users: an admin, an author, an approver and a read-only viewer."""
+    opened = open_spine(db_url, settings=test_settings(db_url, tmp_path))
+    opened.users.add("bootstrap", "ada", "Ada Lovelace", PASSWORD, ["admin"])
+    opened.users.add("ada", "eve", "Eve Engineer", PASSWORD, ["design_engineer"])
+    opened.users.add("ada", "quinn", "Quinn Quality", PASSWORD, ["qa_ra_lead"])
+    opened.users.add("ada", "vic", "Vic Viewer", PASSWORD, ["viewer"])
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("QSPINE_DATABASE_URL", f"sqlite:///{path}")
+    for name, value in FAST_HASH.items():
+        monkeypatch.setenv(f"QSPINE_{name.upper()}", str(value))
+    monkeypatch.delenv("QSPINE_USER", raising=False)
+    monkeypatch.delenv("QSPINE_PROFILE", raising=False)
+    return path
+
+
+@pytest.fixture
+def qspine(
+    db_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Invoke:
+    def invoke(*args: str, stdin: str = "") -> Result:
+        capsys.readouterr()
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def seeded(qspine: Invoke) -> Invoke:
+    """Users ada (admin), eve (design engineer), quinn (QA/RA lead); REQ-1 and UN-1 exist."""
+    assert (
+        qspine(
+            "user",
+            "add",
+            "ada",
+            "--name",
+            "Ada Lovelace",
+            "--role",
+            "admin",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).code
+        == 0
+    )
+    for name, full, role in (
+        ("eve", "Eve Engineer", "design_engineer"),
+        ("quinn", "Quinn Quality", "qa_ra_lead"),
+    ):
+        result = qspine(
+            "--user",
+            "ada",
+            "user",
+            "add",
+            name,
+            "--name",
+            full,
+            "--role",
+            role,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
+        assert result.code == 0, result.err
+    assert (
+        qspine(
+            "-u",
+            "eve",
+            "record",
+            "create",
+            "requirement",
+            "--set",
+            "title=Show likelihood",
+            "--set",
+            "statement=The system shall show the likelihood.",
+        ).code
+        == 0
+    )
+    assert (
+        qspine(
+            "-u",
+            "eve",
+            "record",
+            "create",
+            "user_need",
+            "--set",
+            "title=Fast triage",
+            "--set",
+            "statement=Clinicians need a fast triage aid.",
+        ).code
+        == 0
+    )
+    return qspine

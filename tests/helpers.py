@@ -1,0 +1,108 @@
+"""Test helpers: valid sample field values from the profile, and database fingerprints."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from qspine import Spine
+from qspine.model.profile import FieldSpec, Profile
+
+PASSWORD = "correct horse battery"
+# Real argon2id, at a cost that keeps the suite quick (production default: t=3, m=64 MiB).
+FAST_HASH = {"hash_time_cost": 1, "hash_memory_kib": 1024}
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@dataclass
+class Result:
+    """What one in-process `qspine` run returned and printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+Invoke = Callable[..., Result]
+
+_SAMPLES: dict[str, Any] = {
+    "text": "sample text",
+    "markdown": "Sample *markdown*.",
+    "int": 3,
+    "float": 0.5,
+    "bool": True,
+    "date": "2026-03-01",
+    "datetime": "2026-03-01T10:00:00Z",
+}
+
+
+def sample_value(spec: FieldSpec) -> Any:
+    if spec.type == "enum":
+        return spec.values[0]
+    if spec.type == "list":
+        return [spec.values[0]] if spec.items == "enum" else [_SAMPLES.get(spec.items or "text")]
+    return _SAMPLES[spec.type]
+
+
+def sample_fields(profile: Profile, kind: str, title: str = "Sample") -> dict[str, Any]:
+    """Values for every required field of `kind` (no required field is a ref)."""
+    spec = profile.kinds[kind]
+    fields = {name: sample_value(f) for name, f in spec.fields.items() if f.required}
+    fields[spec.title_field] = title
+    return fields
+
+
+TABLES = (
+    "record",
+    "version",
+    "transition",
+    "link",
+    "signature",
+    "audit_event",
+    "app_user",
+    "key_counter",
+    "blob",
+)
+
+
+def database_state(spine: Spine) -> dict[str, Any]:
+    """Row counts of every table and the audit head: equal before/after means nothing written."""
+    state: dict[str, Any] = {}
+    with spine.context.engine.connect() as connection:
+        for table in TABLES:
+            state[table] = connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+        state["head"] = tuple(connection.execute(sa.text("SELECT seq, hash FROM audit_head")).one())
+        state["records"] = connection.execute(
+            sa.text("SELECT key, latest_version, status, released_version FROM record ORDER BY id")
+        ).all()
+    return state
+
+
+def tamper_fields(spine: Spine, key: str, **changes: Any) -> None:
+    """Edit version 1's stored content behind the services' back, as an attacker with SQL would."""
+    from qspine.store.schema import record, version
+
+    with spine.context.engine.begin() as connection:
+        record_id = connection.execute(
+            sa.select(record.c.id).where(record.c.key == key)
+        ).scalar_one()
+        where = (version.c.record_id == record_id) & (version.c.number == 1)
+        fields = connection.execute(sa.select(version.c.fields).where(where)).scalar_one()
+        connection.execute(version.update().where(where).values(fields={**fields, **changes}))
+
+
+def db_state(path: Path) -> tuple[object, ...]:
+    """Every row of every table: identical tuples mean the file's content did not change."""
+    with sqlite3.connect(path) as connection:
+        tables = [
+            r[0]
+            for r in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+            )
+        ]
+        return tuple(tuple(connection.execute(f"SELECT * FROM {t}").fetchall()) for t in tables)

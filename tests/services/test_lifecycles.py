@@ -1,0 +1,141 @@
+"""Every transition of every lifecycle in the default profile, allowed and refused."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+
+from helpers import PASSWORD, sample_fields
+from qspine import Forbidden, InvalidInput, Spine, load_profile
+from qspine.model.profile import LifecycleSpec, TransitionSpec
+
+PROFILE = load_profile()
+
+
+def kind_with(lifecycle: str) -> str:
+    return next(name for name, kind in PROFILE.kinds.items() if kind.lifecycle == lifecycle)
+
+
+def path_to(lifecycle: LifecycleSpec, state: str) -> list[TransitionSpec]:
+    """Shortest sequence of transitions from the initial state to `state`."""
+    queue: deque[tuple[str, list[TransitionSpec]]] = deque([(lifecycle.initial, [])])
+    seen = {lifecycle.initial}
+    while queue:
+        current, steps = queue.popleft()
+        if current == state:
+            return steps
+        for step in lifecycle.next_states(current):
+            if step.to not in seen:
+                seen.add(step.to)
+                queue.append((step.to, [*steps, step]))
+    raise AssertionError(f"{state} unreachable")
+
+
+def take(spine: Spine, key: str, step: TransitionSpec) -> None:
+    """Perform one step as a real user would: sign when gated (approver differs from author)."""
+    version = spine.records.show(key).version.number
+    if step.signature is None:
+        spine.records.transition("quinn", key, step.to, version, "step")
+    else:
+        spine.signing.sign("quinn", PASSWORD, key, step.signature, version, "step")
+
+
+CASES = [
+    pytest.param(name, index, id=f"{name}:{t.from_}->{t.to}")
+    for name, lifecycle in PROFILE.lifecycles.items()
+    for index, t in enumerate(lifecycle.transitions)
+]
+
+
+@pytest.mark.parametrize(("lifecycle_name", "index"), CASES)
+def test_every_allowed_transition_works(spine: Spine, lifecycle_name: str, index: int) -> None:
+    lifecycle = PROFILE.lifecycles[lifecycle_name]
+    step = lifecycle.transitions[index]
+    kind = kind_with(lifecycle_name)
+    key = spine.records.create("ada", kind, sample_fields(PROFILE, kind)).key
+    for earlier in path_to(lifecycle, step.from_):
+        take(spine, key, earlier)
+    assert spine.records.show(key).status == step.from_
+    if step.signature is not None:
+        with pytest.raises(Forbidden, match="requires a"):
+            spine.records.transition("quinn", key, step.to, spine.records.show(key).version.number)
+    take(spine, key, step)
+    view = spine.records.show(key)
+    assert view.status == step.to
+    last = view.transitions[-1]
+    assert (last.from_status, last.to_status, last.by) == (step.from_, step.to, "quinn")
+    if step.signature is not None:
+        assert last.signature_id == view.signatures[-1].id
+        assert view.signatures[-1].meaning == step.signature
+    if step.to in lifecycle.released_states:
+        assert view.released_version == view.version.number
+
+
+STATE_CASES = [
+    pytest.param(name, state, id=f"{name}:{state}")
+    for name, lifecycle in PROFILE.lifecycles.items()
+    for state in lifecycle.states
+    if (state != lifecycle.supersede and any(t.to == state for t in lifecycle.transitions))
+    or state == lifecycle.initial
+]
+
+
+@pytest.mark.parametrize(("lifecycle_name", "state"), STATE_CASES)
+def test_every_disallowed_transition_is_refused(
+    spine: Spine, lifecycle_name: str, state: str
+) -> None:
+    lifecycle = PROFILE.lifecycles[lifecycle_name]
+    kind = kind_with(lifecycle_name)
+    key = spine.records.create("ada", kind, sample_fields(PROFILE, kind)).key
+    for step in path_to(lifecycle, state):
+        take(spine, key, step)
+    allowed = {t.to for t in lifecycle.next_states(state)}
+    version = spine.records.show(key).version.number
+    for target in lifecycle.states:
+        if target in allowed:
+            continue
+        with pytest.raises(InvalidInput, match="no transition"):
+            spine.records.transition("quinn", key, target, version)
+    assert spine.records.show(key).status == state
+
+
+def test_document_new_effective_version_supersedes_previous(spine: Spine) -> None:
+    key = spine.records.create("eve", "document", sample_fields(PROFILE, "document", "SOP")).key
+    make_effective(spine, key, 1)
+    spine.records.revise("eve", key, {"title": "SOP rev B"}, 1, "periodic review")
+    assert spine.records.show(key).status == "draft"
+    assert [v.status for v in spine.records.history(key)] == ["effective", "draft"]
+    make_effective(spine, key, 2)
+    assert [v.status for v in spine.records.history(key)] == ["superseded", "effective"]
+    assert spine.records.show(key).released_version == 2
+
+
+def make_effective(spine: Spine, key: str, version: int) -> None:
+    spine.records.transition("eve", key, "in_review", version)
+    spine.signing.sign("quinn", PASSWORD, key, "approved", version)
+    spine.signing.sign("quinn", PASSWORD, key, "released", version)
+
+
+def test_unreleased_draft_is_superseded_by_its_revision(spine: Spine) -> None:
+    key = spine.records.create("eve", "requirement", sample_fields(PROFILE, "requirement")).key
+    spine.records.revise("eve", key, {"title": "Better"}, 1, "wording")
+    assert [v.status for v in spine.records.history(key)] == ["superseded", "draft"]
+
+
+def test_workflow_revision_keeps_its_status(spine: Spine) -> None:
+    key = spine.records.create("quinn", "capa", sample_fields(PROFILE, "capa")).key
+    spine.records.transition("quinn", key, "investigating", 1)
+    view = spine.records.revise("quinn", key, {"root_cause": "Threshold drift"}, 1, "root cause")
+    assert (view.version.number, view.status) == (2, "investigating")
+
+
+def test_terminal_record_cannot_be_revised_or_signed(spine: Spine) -> None:
+    key = spine.records.create("eve", "requirement", sample_fields(PROFILE, "requirement")).key
+    spine.records.transition("eve", key, "in_review", 1)
+    spine.signing.sign("quinn", PASSWORD, key, "approved", 1)
+    spine.signing.sign("quinn", PASSWORD, key, "approved", 1)  # approved -> obsolete
+    with pytest.raises(InvalidInput, match="final state"):
+        spine.records.revise("eve", key, {"title": "x"}, 1, "late edit")
+    with pytest.raises(InvalidInput, match="cannot be signed"):
+        spine.signing.sign("quinn", PASSWORD, key, "reviewed", 1)
