@@ -130,6 +130,10 @@ INVALID = [
     (["-u", "eve", "user", "roles", "eve", "--role", "admin", "--reason", "me"], "lacks admin"),
     (
         ["-u", "eve", "sign", "REQ-1", "--meaning", "approved", "--expect", "1"],
+        "not what this state needs",
+    ),
+    (
+        ["-u", "eve", "sign", "REQ-1", "--meaning", "reviewed", "--expect", "1"],
         "use --password-stdin",
     ),
 ]
