@@ -12,6 +12,7 @@ from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
 from qspine.services.records import RecordService
 from qspine.services.signing import SigningService
+from qspine.services.summary import SummaryService
 from qspine.services.users import UserService
 from qspine.settings import Settings
 from qspine.store.engine import create_spine_engine
@@ -29,6 +30,7 @@ class Spine:
         self.signing = SigningService(context, self.users)
         self.audit = AuditService(context)
         self.blobs = BlobService(context)
+        self.summary = SummaryService(context)
 
     @property
     def profile(self) -> Profile:

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import PASSWORD, Invoke
 from qspine import load_profile
 from qspine.reports.profile_reference import profile_reference
+
+from helpers import PASSWORD, Invoke
 
 
 def test_record_lifecycle_signing_and_suspect_links_through_the_cli(seeded: Invoke) -> None:

@@ -6,9 +6,10 @@ from collections import deque
 
 import pytest
 
-from helpers import PASSWORD, sample_fields
 from qspine import Forbidden, InvalidInput, Spine, load_profile
 from qspine.model.profile import LifecycleSpec, TransitionSpec
+
+from helpers import PASSWORD, sample_fields
 
 PROFILE = load_profile()
 

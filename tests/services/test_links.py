@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD, database_state, sample_fields
 from qspine import Conflict, InvalidInput, NewLink, NotFound, Spine, load_profile
+
+from helpers import PASSWORD, database_state, sample_fields
 
 PROFILE = load_profile()
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import database_state, sample_fields
 from qspine import Conflict, Forbidden, InvalidInput, NewRecord, NotFound, Spine, load_profile
+
+from helpers import database_state, sample_fields
 
 PROFILE = load_profile()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from helpers import PASSWORD, database_state, sample_fields, tamper_fields
 from qspine import AuthenticationFailed, Conflict, Forbidden, InvalidInput, Spine, load_profile
+
+from helpers import PASSWORD, database_state, sample_fields, tamper_fields
 
 PROFILE = load_profile()
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD, database_state
 from qspine import AuthenticationFailed, Conflict, Forbidden, InvalidInput, Spine
+
+from helpers import PASSWORD, database_state
 
 
 def test_password_is_stored_as_argon2id(spine: Spine) -> None:
-    from qspine.store.schema import user
+    from qspine.store.schema import app_user
 
     with spine.context.engine.connect() as connection:
-        stored = connection.execute(user.select().where(user.c.username == "eve")).mappings().one()
+        stored = (
+            connection.execute(app_user.select().where(app_user.c.username == "eve"))
+            .mappings()
+            .one()
+        )
     assert (
         stored["password_hash"].startswith("$argon2id$") and PASSWORD not in stored["password_hash"]
     )

@@ -218,3 +218,25 @@ def profile_show(ctx: typer.Context, json: bool = typer.Option(False, "--json"))
 def profile_doc(ctx: typer.Context) -> None:
     """Print the Markdown reference of the active profile (kinds, lifecycles, links, rules)."""
     sys.stdout.write(profile_reference(load_profile(options(ctx).profile)))
+
+
+def status(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
+    """What the spine holds: records by kind and status, links (suspect), signatures, audit."""
+    summary = options(ctx).spine().summary.summary()
+    if json:
+        print_json(summary)
+        return
+    console.print(f"[bold]QSpine[/bold] {summary.database} · profile {summary.profile}")
+    table(
+        f"{summary.records} records",
+        ["kind", "total", "by status"],
+        [
+            (kind, sum(states.values()), ", ".join(f"{s} {n}" for s, n in states.items()))
+            for kind, states in summary.by_kind.items()
+        ],
+    )
+    console.print(
+        f"{summary.links} links ({summary.suspect_links} suspect) · {summary.signatures} "
+        f"signatures · {summary.users} users · {summary.audit_events} audit events"
+    )
+    console.print("next: qspine record list · qspine link suspect · qspine audit verify")

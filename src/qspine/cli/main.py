@@ -25,6 +25,7 @@ app.add_typer(admin.blobs, name="blob")
 app.add_typer(admin.profiles, name="profile")
 app.command("sign")(admin.sign)
 app.command("demo")(demo.demo)
+app.command("status")(admin.status)
 
 
 @app.callback()

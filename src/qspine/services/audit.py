@@ -198,7 +198,7 @@ def signature_is_valid(row: Any, version_fingerprint: str) -> bool:
         version=row["version_number"],
         fingerprint=row["fingerprint"],
     )
-    return binding == row["binding"] and row["fingerprint"] == version_fingerprint
+    return bool(binding == row["binding"] and row["fingerprint"] == version_fingerprint)
 
 
 def _event(row: Any) -> AuditEvent:

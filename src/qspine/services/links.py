@@ -232,8 +232,8 @@ def _refuse_existing(
 ) -> None:
     if not rows:
         return
-    ids = sorted({row["source_id"] for row in rows}, key=int)  # type: ignore[call-overload]
-    existing = set()
+    ids = sorted({int(str(row["source_id"])) for row in rows})
+    existing: set[tuple[object, ...]] = set()
     for start in range(0, len(ids), 500):
         existing.update(
             tuple(row)

@@ -6,6 +6,7 @@ new draft or carries the current status depends on the lifecycle (see `revise`).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,7 +72,7 @@ class RecordService:
                 require(connection, self._context, actor, "write", kind)
             _check_targets(connection, [(f"new {k}", s, f) for k, s, f in prepared])
             keys = _allocate_keys(connection, [spec.prefix for _, spec, _ in prepared])
-            rows = []
+            rows: list[dict[str, Any]] = []
             for (kind, spec, fields), key in zip(prepared, keys, strict=True):
                 rows.append(
                     {
@@ -278,20 +279,6 @@ class RecordService:
         with read_connection(self._context.engine) as connection:
             return reads.record_view(connection, self._context.profile, key)
 
-    def list(
-        self,
-        kind: str | None = None,
-        status: str | None = None,
-        text: str | None = None,
-        where: dict[str, str] | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> tuple[int, list[RecordSummary]]:
-        if kind is not None and kind not in self._context.profile.kinds:
-            raise InvalidInput(f"unknown kind '{kind}'")
-        with read_connection(self._context.engine) as connection:
-            return reads.record_list(connection, kind, status, text, where or {}, limit, offset)
-
     def history(self, key: str) -> list[VersionView]:
         with read_connection(self._context.engine) as connection:
             return reads.versions_of(connection, key)
@@ -302,6 +289,20 @@ class RecordService:
             if number not in versions:
                 raise NotFound(f"{key} has no version {number}")
         return diff_fields(versions[before].fields, versions[after].fields)
+
+    def list(
+        self,
+        kind: str | None = None,
+        status: str | None = None,
+        text: str | None = None,
+        where: dict[str, str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[int, builtins.list[RecordSummary]]:
+        if kind is not None and kind not in self._context.profile.kinds:
+            raise InvalidInput(f"unknown kind '{kind}'")
+        with read_connection(self._context.engine) as connection:
+            return reads.record_list(connection, kind, status, text, where or {}, limit, offset)
 
 
 def _title(spec: KindSpec, fields: dict[str, Any]) -> str:

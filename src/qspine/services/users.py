@@ -21,7 +21,7 @@ from qspine.model.errors import AuthenticationFailed, Conflict, Forbidden, Inval
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
 from qspine.store.engine import read_connection, write_transaction
-from qspine.store.schema import user, user_role
+from qspine.store.schema import app_user, user_role
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
@@ -79,10 +79,12 @@ class UserService:
                 require(connection, self._context, actor, "admin")
             elif "admin" not in roles and not allows(profile, roles, "admin"):
                 raise InvalidInput("the first user must hold a role with the admin permission")
-            if connection.execute(sa.select(user.c.id).where(user.c.username == username)).first():
+            if connection.execute(
+                sa.select(app_user.c.id).where(app_user.c.username == username)
+            ).first():
                 raise Conflict(f"user {username} already exists (usernames are never reused)")
             user_id = connection.execute(
-                user.insert().returning(user.c.id),
+                app_user.insert().returning(app_user.c.id),
                 {
                     "username": username,
                     "full_name": full_name.strip(),
@@ -145,8 +147,8 @@ class UserService:
             require(connection, self._context, actor, "admin")
             _user_id_and_roles(connection, username)
             connection.execute(
-                user.update()
-                .where(user.c.username == username)
+                app_user.update()
+                .where(app_user.c.username == username)
                 .values(active=active, failed_attempts=0, locked_until=None)
             )
             append(
@@ -169,7 +171,7 @@ class UserService:
 
     def list(self) -> list[User]:
         with read_connection(self._context.engine) as connection:
-            names = connection.execute(sa.select(user.c.username).order_by(user.c.username))
+            names = connection.execute(sa.select(app_user.c.username).order_by(app_user.c.username))
             return [load_user(connection, name) for (name,) in names.all()]
 
     def authenticate(self, username: str, password: str) -> User:
@@ -178,7 +180,7 @@ class UserService:
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
             row = (
-                connection.execute(sa.select(user).where(user.c.username == username))
+                connection.execute(sa.select(app_user).where(app_user.c.username == username))
                 .mappings()
                 .first()
             )
@@ -207,8 +209,8 @@ class UserService:
                 )
             elif _password_matches(self._hasher, row["password_hash"], password):
                 connection.execute(
-                    user.update()
-                    .where(user.c.id == row["id"])
+                    app_user.update()
+                    .where(app_user.c.id == row["id"])
                     .values(failed_attempts=0, locked_until=None)
                 )
                 return load_user(connection, username)
@@ -237,8 +239,8 @@ class UserService:
                     )
                     failures = 0
                 connection.execute(
-                    user.update()
-                    .where(user.c.id == row["id"])
+                    app_user.update()
+                    .where(app_user.c.id == row["id"])
                     .values(failed_attempts=failures, locked_until=locked_until)
                 )
                 append(connection, now, events)
@@ -254,7 +256,11 @@ class UserService:
 
 
 def load_user(connection: Connection, username: str) -> User:
-    row = connection.execute(sa.select(user).where(user.c.username == username)).mappings().first()
+    row = (
+        connection.execute(sa.select(app_user).where(app_user.c.username == username))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise NotFound(f"no user {username}")
     roles = (
@@ -293,11 +299,13 @@ def require(
 
 
 def _count_users(connection: Connection) -> int:
-    return int(connection.execute(sa.select(sa.func.count()).select_from(user)).scalar_one())
+    return int(connection.execute(sa.select(sa.func.count()).select_from(app_user)).scalar_one())
 
 
 def _user_id_and_roles(connection: Connection, username: str) -> tuple[int, list[str]]:
-    user_id = connection.execute(sa.select(user.c.id).where(user.c.username == username)).scalar()
+    user_id = connection.execute(
+        sa.select(app_user.c.id).where(app_user.c.username == username)
+    ).scalar()
     if user_id is None:
         raise NotFound(f"no user {username}")
     roles = connection.execute(sa.select(user_role.c.role).where(user_role.c.user_id == user_id))

@@ -173,7 +173,7 @@ audit_head = sa.Table(
     sa.Column("hash", Hash, nullable=False),
 )
 
-user = sa.Table(
+app_user = sa.Table(
     "app_user",
     metadata,
     sa.Column("id", Id, primary_key=True, autoincrement=True),

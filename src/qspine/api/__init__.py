@@ -1,0 +1,1 @@
+"""REST API face (FastAPI) over the services: arrives with the web issue."""
