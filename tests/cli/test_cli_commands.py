@@ -194,3 +194,10 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
             timeout=60,
         )
         assert done.returncode == 2 and done.stderr == "error: no record REQ-1\n"
+
+
+def test_settings_reference_is_current() -> None:
+    from qspine.reports.settings_reference import settings_reference
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
+    assert settings_reference() == docs.read_text(), "run scripts/docs"
