@@ -11,19 +11,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from qspine import Settings, Spine, open_spine
+from qspine import Spine, open_spine
 from qspine.cli.main import run
 
-from helpers import FAST_HASH, PASSWORD, Invoke, Result
+from helpers import FAST_HASH, PASSWORD, Invoke, Result, settings_for
 from pg_server import PostgresServer, postgres_unavailable_reason, start_postgres
 
 # CI has two shared cores: judge properties by their examples, not by wall-clock time.
 settings.register_profile("qspine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("qspine")
-
-
-def test_settings(url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=url, blob_dir=tmp_path / "blobs", **FAST_HASH)
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +50,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def spine(db_url: str, tmp_path: Path) -> Iterator[Spine]:
     """A spine with four users: an admin, an author, an approver and a read-only viewer."""
-    opened = open_spine(db_url, settings=test_settings(db_url, tmp_path))
+    opened = open_spine(db_url, settings=settings_for(db_url, tmp_path))
     opened.users.add("bootstrap", "ada", "Ada Lovelace", PASSWORD, ["admin"])
     opened.users.add("ada", "eve", "Eve Engineer", PASSWORD, ["design_engineer"])
     opened.users.add("ada", "quinn", "Quinn Quality", PASSWORD, ["qa_ra_lead"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from qspine import Spine
+from qspine import Settings, Spine
 from qspine.model.profile import FieldSpec, Profile
 
 PASSWORD = "correct horse battery"
@@ -29,6 +29,12 @@ class Result:
 
 
 Invoke = Callable[..., Result]
+
+
+def settings_for(url: str, tmp_path: Path) -> Settings:
+    """Settings for a test spine: its own blob folder, cheap (but real) argon2id."""
+    return Settings(database_url=url, blob_dir=tmp_path / "blobs", **FAST_HASH)
+
 
 _SAMPLES: dict[str, Any] = {
     "text": "sample text",

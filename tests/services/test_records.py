@@ -154,3 +154,10 @@ def test_list_filters_by_kind_status_field_and_text(spine: Spine) -> None:
 def test_show_unknown_record_is_not_found(spine: Spine) -> None:
     with pytest.raises(NotFound, match="no record REQ-404"):
         spine.records.show("REQ-404")
+
+
+def test_empty_batches_write_nothing(spine: Spine) -> None:
+    before = database_state(spine)
+    assert spine.records.create_many("eve", []) == []
+    assert spine.links.link_many("eve", []) == 0
+    assert database_state(spine) == before

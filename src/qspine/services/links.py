@@ -42,6 +42,8 @@ class LinkService:
 
     def link_many(self, actor: str, items: Sequence[NewLink], reason: str = "") -> int:
         """Make links in one transaction; every one is checked before anything is written."""
+        if not items:
+            return 0
         profile = self._context.profile
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:

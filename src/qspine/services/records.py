@@ -56,6 +56,8 @@ class RecordService:
 
     def create_many(self, actor: str, items: Sequence[NewRecord], reason: str = "") -> list[str]:
         """Create records in one transaction (an import lands whole or not at all)."""
+        if not items:
+            return []
         profile = self._context.profile
         prepared = []
         for index, item in enumerate(items):

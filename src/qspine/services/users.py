@@ -208,11 +208,12 @@ class UserService:
                     f"authentication failed: account {username} is locked until {until}"
                 )
             elif _password_matches(self._hasher, row["password_hash"], password):
-                connection.execute(
-                    app_user.update()
-                    .where(app_user.c.id == row["id"])
-                    .values(failed_attempts=0, locked_until=None)
-                )
+                if row["failed_attempts"] or row["locked_until"] is not None:
+                    connection.execute(
+                        app_user.update()
+                        .where(app_user.c.id == row["id"])
+                        .values(failed_attempts=0, locked_until=None)
+                    )
                 return load_user(connection, username)
             else:
                 failures = row["failed_attempts"] + 1
