@@ -1,0 +1,260 @@
+"""The CytoAssist demo: seeded once into a fresh SQLite spine, then checked through the services.
+
+Each deliberate gap listed in docs/demo.md is checked against the records it names, so the
+demo keeps giving readiness rules something true to find.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qspine import InvalidInput, Spine, open_spine
+from qspine.demo import DEMO_PASSWORD, DEMO_USERS, DemoSummary, seed_demo
+from qspine.model.records import RecordView
+
+from helpers import Invoke, settings_for
+
+TODAY = dt.date.today()
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "demo.md"
+GAP_KEYS = {
+    1: ("REQ-10",),
+    2: ("RC-6",),
+    3: ("CAPA-2",),
+    4: ("CMP-3",),
+    5: ("ACT-2", "MR-2"),
+    6: ("DOC-5",),
+    7: ("REQ-2", "TC-2", "REL-1"),
+    8: ("SUP-2",),
+    9: ("VULN-4",),
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Spine, DemoSummary]]:
+    tmp_path = tmp_path_factory.mktemp("demo")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    spine = open_spine(url, settings=settings_for(url, tmp_path))
+    summary = seed_demo(spine, today=TODAY)
+    yield spine, summary
+    spine.close()
+
+
+@pytest.fixture(scope="module")
+def spine(demo: tuple[Spine, DemoSummary]) -> Spine:
+    return demo[0]
+
+
+@pytest.fixture(scope="module")
+def summary(demo: tuple[Spine, DemoSummary]) -> DemoSummary:
+    return demo[1]
+
+
+def show(spine: Spine, key: str) -> RecordView:
+    return spine.records.show(key)
+
+
+def days_ago(value: str) -> int:
+    return (TODAY - dt.date.fromisoformat(value)).days
+
+
+def test_every_kind_has_at_least_two_records(spine: Spine, summary: DemoSummary) -> None:
+    for kind in spine.profile.kinds:
+        total, _ = spine.records.list(kind=kind, limit=1)
+        assert total >= 2, kind
+        assert summary.records_by_kind[kind] == total
+    assert 250 <= summary.records <= 400
+
+
+def test_users_links_and_signatures(spine: Spine, summary: DemoSummary) -> None:
+    assert [u.username for u in spine.users.list()] == sorted(u.username for u in DEMO_USERS)
+    for user in DEMO_USERS:
+        assert spine.users.authenticate(user.username, DEMO_PASSWORD).roles == user.roles
+    total, items = spine.records.list(limit=1000)
+    views = [show(spine, item.key) for item in items]
+    assert total == summary.records == len(views)
+    assert sum(len(v.links_out) for v in views) == summary.links > 300
+    signatures = [s for v in views for s in v.signatures]
+    assert len(signatures) == summary.signatures
+    assert 60 <= len(signatures) <= 120
+    assert all(s.valid for s in signatures)
+    assert {s.meaning for s in signatures} == {"approved", "released", "verified", "closed"}
+
+
+def test_local_ids_name_the_keys(summary: DemoSummary) -> None:
+    """Content refers to records by local id ('req2'); each one became the matching key."""
+    for local, key in summary.keys.items():
+        match = re.fullmatch(r"([a-z]+)(\d+)", local)
+        assert match is not None, local
+        assert key == f"{match[1].upper()}-{match[2]}"
+
+
+def test_audit_chain_is_intact(spine: Spine) -> None:
+    assert spine.audit.verify().intact
+
+
+def test_lifecycles_end_where_the_story_says(spine: Spine) -> None:
+    assert show(spine, "REL-1").status == "released"
+    assert show(spine, "REL-2").status == "in_review"
+    _, approved = spine.records.list(kind="requirement", status="approved", limit=100)
+    assert len(approved) >= 10
+    for status in ("draft", "in_review"):
+        assert spine.records.list(kind="requirement", status=status, limit=1)[0] >= 1
+    assert spine.records.list(kind="document", status="effective", limit=1)[0] >= 5
+    assert spine.records.list(kind="test_result", status="recorded", limit=1)[0] >= 5
+    for kind in ("complaint", "capa"):
+        assert spine.records.list(kind=kind, status="closed", limit=1)[0] >= 1
+        assert spine.records.list(kind=kind, status="investigating", limit=1)[0] >= 1
+    closed = show(spine, "CAPA-1")
+    closer = next(s for s in closed.signatures if s.meaning == "closed")
+    assert closer.signer != closed.version.author, "separation of duties"
+
+
+def test_suspect_links_come_only_from_the_req2_revision(spine: Spine) -> None:
+    suspect = {(link.type, link.source, link.target) for link in spine.links.suspect()}
+    assert suspect == {("verifies", "TC-2", "REQ-2"), ("baseline_of", "REL-1", "REQ-2")}
+    req = show(spine, "REQ-2")
+    assert (req.version.number, req.status, req.released_version) == (2, "approved", 2)
+    assert "0.42" in req.version.fields["statement"]
+    assert [v.status for v in spine.records.history("REQ-2")] == ["superseded", "approved"]
+    confirmed = {(link.type, link.source): link for link in req.links_in}
+    assert confirmed[("changes", "CR-2")].target_version == 2
+    assert confirmed[("implements", "SWI-3")].target_version == 2
+    assert confirmed[("baseline_of", "REL-2")].target_version == 2
+
+
+def test_docs_list_every_gap_with_its_keys(summary: DemoSummary) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    section = text[text.index("## Deliberate gaps") :]
+    assert {gap.number: gap.keys for gap in summary.gaps} == GAP_KEYS
+    for gap in summary.gaps:
+        item = re.search(rf"^{gap.number}\. (.+?)(?=^\d+\. |^## |\Z)", section, re.M | re.S)
+        assert item is not None, f"gap {gap.number} missing from docs/demo.md"
+        for key in gap.keys:
+            assert key in item.group(1), (gap.number, key)
+
+
+def test_gap_1_approved_requirement_without_test(spine: Spine) -> None:
+    req = show(spine, "REQ-10")
+    assert req.status == "approved"
+    assert not [link for link in req.links_in if link.type == "verifies"]
+
+
+def test_gap_2_approved_risk_control_without_verification(spine: Spine) -> None:
+    control = show(spine, "RC-6")
+    assert control.status == "approved"
+    assert not [link for link in control.links_in if link.type == "verifies"]
+    assert {link.type for link in control.links_out} == {"mitigates", "specified_by"}
+
+
+def test_gap_3_closed_capa_without_risk_assessment(spine: Spine) -> None:
+    capa = show(spine, "CAPA-2")
+    assert capa.status == "closed"
+    assert capa.version.fields["risk_impact"] == "none"
+    assert "no_risk_impact_rationale" not in capa.version.fields
+    assert not [link for link in capa.links_out if link.type == "assesses_risk"]
+
+
+def test_gap_4_complaint_without_mdr_decision_after_30_days(spine: Spine) -> None:
+    complaint = show(spine, "CMP-3")
+    assert complaint.version.fields["mdr_reportable"] == "undetermined"
+    assert days_ago(complaint.version.fields["awareness_date"]) > 30
+    assert complaint.status in ("open", "investigating")
+
+
+def test_gap_5_overdue_management_review_action(spine: Spine) -> None:
+    action = show(spine, "ACT-2")
+    assert action.status == "open"
+    assert days_ago(action.version.fields["due_date"]) > 0
+    assert [(link.type, link.target) for link in action.links_out] == [("action_of", "MR-2")]
+
+
+def test_gap_6_effective_sop_with_superseded_references(spine: Spine) -> None:
+    sop = show(spine, "DOC-5")
+    assert sop.status == "effective"
+    assert "final_v7_revised" in sop.title
+    body = sop.version.fields["body"]
+    for phrase in ("Quality System Regulation (QSR)", "21 CFR 820.30", "DHF"):
+        assert phrase in body
+
+
+def test_gap_8_approved_supplier_overdue_for_reevaluation(spine: Spine) -> None:
+    supplier = show(spine, "SUP-2")
+    assert supplier.status == "approved"
+    assert supplier.version.fields["approval_status"] == "approved"
+    assert days_ago(supplier.version.fields["reevaluation_due"]) > 0
+
+
+def test_gap_9_vulnerability_under_investigation_beyond_30_days(spine: Spine) -> None:
+    vulnerability = show(spine, "VULN-4")
+    assert vulnerability.version.fields["triage_state"] == "under_investigation"
+    assert days_ago(vulnerability.version.fields["discovered_on"]) > 30
+    assert vulnerability.status in ("open", "investigating")
+
+
+def test_declarative_rules_find_exactly_the_deliberate_gaps(spine: Spine) -> None:
+    """A plain reading of the profile's has/lacks rules over the demo (gaps 1-3 only)."""
+    views: dict[str, RecordView] = {}
+
+    def view(key: str) -> RecordView:
+        if key not in views:
+            views[key] = show(spine, key)
+        return views[key]
+
+    def matches(record: RecordView, where: dict[str, object]) -> bool:
+        return all(
+            (record.status if name == "status" else record.version.fields.get(name)) == value
+            for name, value in where.items()
+        )
+
+    found: dict[str, list[str]] = {}
+    for rule_id, rule in spine.profile.rules.items():
+        condition = rule.has or rule.lacks
+        assert condition is not None
+        for item in spine.records.list(kind=rule.every, limit=1000)[1]:
+            record = view(item.key)
+            if not matches(record, rule.where):
+                continue
+            inward = condition.direction == "in"
+            hit = any(
+                link.type == condition.link
+                and (condition.kind is None or other.kind == condition.kind)
+                and matches(other, condition.where)
+                for link in (record.links_in if inward else record.links_out)
+                for other in [view(link.source if inward else link.target)]
+            )
+            if hit != (rule.has is not None):
+                found.setdefault(rule_id, []).append(item.key)
+    assert found == {
+        "DES-VER-001": ["REQ-10"],
+        "RISK-CTL-001": ["RC-6"],
+        "CAPA-RISK-001": ["CAPA-2"],
+    }
+
+
+def test_render_is_plain_and_points_onwards(summary: DemoSummary) -> None:
+    text = summary.render()
+    assert "Acme MedTech CytoAssist" in text
+    assert "next: qspine record list / qspine audit verify" in text
+    assert DEMO_PASSWORD in text
+    for user in DEMO_USERS:
+        assert user.username in text
+    assert "[" not in text, "the CLI prints through rich; square brackets would be markup"
+    assert max(len(line) for line in text.splitlines()) < 80
+
+
+def test_second_seed_is_refused(spine: Spine) -> None:
+    with pytest.raises(InvalidInput, match="the spine is not empty"):
+        seed_demo(spine)
+
+
+def test_cli_demo_seeds_a_new_database(qspine: Invoke) -> None:
+    result = qspine("demo")
+    assert result.code == 0, result.err
+    assert "Seeded" in result.out and "next: qspine record list" in result.out
+    again = qspine("demo")
+    assert again.code == 2 and "not empty" in again.err
