@@ -97,3 +97,17 @@ def test_confirm_without_change_is_refused(spine: Spine) -> None:
     spine.links.link("eve", "verifies", test, req)
     with pytest.raises(InvalidInput, match="nothing to confirm"):
         spine.links.confirm("eve", "verifies", test, req)
+
+
+def test_baseline_links_pin_their_version_and_never_turn_suspect(spine: Spine) -> None:
+    req = approved(spine, "requirement", "Display likelihood")
+    release = spine.records.create("eve", "release", sample_fields(PROFILE, "release")).key
+    spine.links.link("eve", "baseline_of", release, req, "2.0 baseline")
+    spine.records.revise("eve", req, {"statement": "Changed for 2.1"}, 1, "2.1 change")
+    spine.records.transition("eve", req, "in_review", 2)
+    spine.signing.sign("quinn", PASSWORD, req, "approved", 2)
+    (pinned,) = spine.links.of(release)[0]
+    assert pinned.target_version == 1 and not pinned.suspect
+    assert spine.links.suspect() == [] and spine.summary.summary().suspect_links == 0
+    with pytest.raises(InvalidInput, match="pins REQ-1 v1 on purpose"):
+        spine.links.confirm("eve", "baseline_of", release, req)

@@ -31,8 +31,12 @@ def test_repeated_failures_lock_the_account_and_are_audited(spine: Spine) -> Non
             spine.users.authenticate("eve", "guess " * 3)
     with pytest.raises(AuthenticationFailed, match="locked until"):
         spine.users.authenticate("eve", PASSWORD)
-    actions = [e.action for e in spine.audit.log("user:eve", limit=attempts + 1)]
-    assert actions[0] == "user.locked" and actions[1:] == ["auth.failed"] * attempts
+    log = spine.audit.log("user:eve", limit=attempts + 2)
+    assert [(e.action, e.reason) for e in log[:2]] == [
+        ("auth.failed", "locked account"),
+        ("user.locked", f"{attempts} consecutive failed authentications"),
+    ]
+    assert [e.action for e in log[2:]] == ["auth.failed"] * attempts
     spine.users.set_active("ada", "eve", True, "identity re-verified by phone")
     assert spine.users.authenticate("eve", PASSWORD).username == "eve"
 

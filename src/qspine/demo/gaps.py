@@ -66,10 +66,10 @@ GAPS: tuple[Gap, ...] = (
     Gap(
         7,
         "Suspect links after a requirement change",
-        ("req2", "tc2", "rel1"),
-        "REQ-2 v2 (threshold 0.42) is approved, but TC-2's verifies link and REL-1's "
-        "baseline_of link are still stamped with REQ-2 v1; TC-2 still tests 0.50 (TR-12 fails "
-        "on 2.1.0-rc1).",
+        ("req2", "tc2"),
+        "REQ-2 v2 (threshold 0.42) is approved, but TC-2's verifies link is still stamped with "
+        "REQ-2 v1; TC-2 still tests 0.50 (TR-12 fails on 2.1.0-rc1). REL-1's baseline_of link "
+        "rightly stays pinned to v1, the version 2.0.0 shipped with.",
         "ISO 13485:2016 7.3.9; IEC 62304:2006+A1:2015 7.4",
         "TRC-SUS-001 (proposed): no unreviewed suspect links; `qspine link suspect`",
     ),

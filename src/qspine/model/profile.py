@@ -129,6 +129,9 @@ class LinkTypeSpec(_Strict):
     inverse: str = ""
     clauses: tuple[str, ...] = ()
     help: str = ""
+    # False for links that pin a version on purpose (a release's design baseline): they
+    # never turn suspect, and are never re-confirmed against a newer version.
+    suspect_on_change: bool = True
 
     def allows(self, source_kind: str, target_kind: str) -> bool:
         return source_kind in self.from_ and target_kind in self.to
@@ -207,6 +210,11 @@ class Profile(_Strict):
 
     def lifecycle_of(self, kind: str) -> LifecycleSpec:
         return self.lifecycles[self.kinds[kind].lifecycle]
+
+    @property
+    def pinned_link_types(self) -> frozenset[str]:
+        """Link types that pin their target's version and so are never suspect."""
+        return frozenset(name for name, link in self.links.items() if not link.suspect_on_change)
 
     def kind_for_prefix(self, prefix: str) -> str | None:
         for name, spec in self.kinds.items():

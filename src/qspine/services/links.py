@@ -35,6 +35,7 @@ class LinkService:
 
     def __init__(self, context: SpineContext) -> None:
         self._context = context
+        self._pinned = context.profile.pinned_link_types
 
     def link(self, actor: str, type: str, source: str, target: str, reason: str = "") -> LinkView:
         self.link_many(actor, [NewLink(type, source, target)], reason)
@@ -125,7 +126,9 @@ class LinkService:
                     )
                 ],
             )
-            (view,) = reads.links_where(connection, link.c.id == row["id"], include_removed=True)
+            (view,) = reads.links_where(
+                connection, link.c.id == row["id"], self._pinned, include_removed=True
+            )
         return view
 
     def confirm(
@@ -136,6 +139,11 @@ class LinkService:
         with write_transaction(self._context.engine) as connection:
             row, source_kind = _active_row(connection, type, source, target)
             require(connection, self._context, actor, "write", source_kind)
+            if type in self._pinned:
+                raise InvalidInput(
+                    f"link {source} {type} {target} pins {target} v{row['target_version']} on "
+                    "purpose; it is never re-confirmed (link a new version instead)"
+                )
             (current,) = _records_by_key(connection, {target}).values()
             if current["latest_version"] == row["target_version"]:
                 raise InvalidInput(
@@ -181,8 +189,8 @@ class LinkService:
             if row is None:
                 raise NotFound(f"no record {key}")
             return (
-                reads.links_where(connection, link.c.source_id == row.id),
-                reads.links_where(connection, link.c.target_id == row.id),
+                reads.links_where(connection, link.c.source_id == row.id, self._pinned),
+                reads.links_where(connection, link.c.target_id == row.id, self._pinned),
             )
 
     def suspect(self, limit: int = 1000) -> list[LinkView]:
@@ -191,16 +199,16 @@ class LinkService:
         condition = link.c.id.in_(
             sa.select(link.c.id)
             .join(target, target.c.id == link.c.target_id)
-            .where(link.c.removed_at.is_(None), target.c.released_version > link.c.target_version)
+            .where(reads.suspect_condition(target, self._pinned))
             .limit(limit)
         )
         with read_connection(self._context.engine) as connection:
-            return reads.links_where(connection, condition)
+            return reads.links_where(connection, condition, self._pinned)
 
     def _active(self, type: str, source: str, target: str) -> LinkView:
         with read_connection(self._context.engine) as connection:
             row, _ = _active_row(connection, type, source, target)
-            (view,) = reads.links_where(connection, link.c.id == row["id"])
+            (view,) = reads.links_where(connection, link.c.id == row["id"], self._pinned)
             return view
 
 

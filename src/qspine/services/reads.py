@@ -35,8 +35,8 @@ def record_view(connection: Connection, profile: Profile, key: str) -> RecordVie
         version=current,
         latest_version=row["latest_version"],
         released_version=row["released_version"],
-        links_out=links_where(connection, link.c.source_id == row["id"]),
-        links_in=links_where(connection, link.c.target_id == row["id"]),
+        links_out=links_where(connection, link.c.source_id == row["id"], profile.pinned_link_types),
+        links_in=links_where(connection, link.c.target_id == row["id"], profile.pinned_link_types),
         signatures=signatures_of(connection, profile, row["id"], key),
         transitions=transitions_of(connection, row["id"]),
         next_transitions=[
@@ -70,9 +70,22 @@ def versions_of(connection: Connection, key: str) -> list[VersionView]:
     ]
 
 
+def suspect_condition(target: Any, pinned: frozenset[str]) -> Any:
+    """SQL: an active link whose `target` (a record alias) has a newer released version."""
+    return sa.and_(
+        link.c.removed_at.is_(None),
+        target.c.released_version > link.c.target_version,
+        link.c.type.notin_(sorted(pinned)),
+    )
+
+
 def links_where(
-    connection: Connection, condition: Any, include_removed: bool = False
+    connection: Connection,
+    condition: Any,
+    pinned: frozenset[str],
+    include_removed: bool = False,
 ) -> list[LinkView]:
+    """Links matching `condition`; links of `pinned` types are never marked suspect."""
     query = (
         sa.select(
             link,
@@ -97,7 +110,9 @@ def links_where(
             target_fingerprint=r["target_fingerprint"],
             created_at=r["created_at"],
             created_by=r["created_by"],
-            suspect=r["removed_at"] is None and is_suspect(r["target_version"], r["released"]),
+            suspect=r["removed_at"] is None
+            and r["type"] not in pinned
+            and is_suspect(r["target_version"], r["released"]),
             target_released_version=r["released"],
             removed_at=r["removed_at"],
         )

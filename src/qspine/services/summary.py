@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from qspine.services.context import SpineContext
+from qspine.services.reads import suspect_condition
 from qspine.store.engine import read_connection
 from qspine.store.schema import app_user, audit_head, link, record, signature
 
@@ -46,7 +47,7 @@ class SummaryService:
             suspect = connection.execute(
                 sa.select(sa.func.count())
                 .select_from(link.join(target, target.c.id == link.c.target_id))
-                .where(active, target.c.released_version > link.c.target_version)
+                .where(suspect_condition(target, self._context.profile.pinned_link_types))
             ).scalar_one()
             signatures = connection.execute(
                 sa.select(sa.func.count()).select_from(signature)

@@ -175,55 +175,67 @@ class UserService:
             return [load_user(connection, name) for (name,) in names.all()]
 
     def authenticate(self, username: str, password: str) -> User:
-        """Check the password; count failures and lock after too many (both audited)."""
-        policy = self._context.policy
+        """Check the password; count failures and lock after too many (both audited).
+
+        The (deliberately slow) argon2id check runs outside the write lock, against a snapshot
+        of the account; only the bookkeeping that follows takes the lock.
+        """
         now = self._context.clock()
-        with write_transaction(self._context.engine) as connection:
+        with read_connection(self._context.engine) as connection:
             row = (
                 connection.execute(sa.select(app_user).where(app_user.c.username == username))
                 .mappings()
                 .first()
             )
-            if row is None:
-                append(
-                    connection,
-                    now,
-                    [
-                        NewEvent(
-                            actor=username,
-                            action="auth.failed",
-                            subject=f"user:{username}",
-                            reason="unknown user",
-                        )
-                    ],
+        if row is None:
+            self._record_failure(username, "unknown user", now)
+            raise AuthenticationFailed("authentication failed: wrong username or password")
+        if not row["active"]:
+            self._record_failure(username, "inactive account", now)
+            raise AuthenticationFailed(f"authentication failed: account {username} is inactive")
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            self._record_failure(username, "locked account", now)
+            until = row["locked_until"].strftime("%Y-%m-%d %H:%M UTC")
+            raise AuthenticationFailed(
+                f"authentication failed: account {username} is locked until {until}"
+            )
+        if not _password_matches(self._hasher, row["password_hash"], password):
+            self._record_failure(username, "wrong password", now, count=True)
+            raise AuthenticationFailed("authentication failed: wrong username or password")
+        if row["failed_attempts"] or row["locked_until"] is not None:
+            with write_transaction(self._context.engine) as connection:
+                connection.execute(
+                    app_user.update()
+                    .where(app_user.c.id == row["id"])
+                    .values(failed_attempts=0, locked_until=None)
                 )
-                outcome = AuthenticationFailed("authentication failed: wrong username or password")
-            elif not row["active"]:
-                outcome = AuthenticationFailed(
-                    f"authentication failed: account {username} is inactive"
+        return self.get(username)
+
+    def _record_failure(
+        self, username: str, reason: str, now: dt.datetime, count: bool = False
+    ) -> None:
+        """Audit a failed attempt (11.300(d)); on a wrong password count it and maybe lock."""
+        policy = self._context.policy
+        with write_transaction(self._context.engine) as connection:
+            events = [
+                NewEvent(
+                    actor=username, action="auth.failed", subject=f"user:{username}", reason=reason
                 )
-            elif row["locked_until"] is not None and row["locked_until"] > now:
-                until = row["locked_until"].strftime("%Y-%m-%d %H:%M UTC")
-                outcome = AuthenticationFailed(
-                    f"authentication failed: account {username} is locked until {until}"
+            ]
+            if count:
+                failures = (
+                    1
+                    + connection.execute(
+                        sa.select(app_user.c.failed_attempts).where(app_user.c.username == username)
+                    ).scalar_one()
                 )
-            elif _password_matches(self._hasher, row["password_hash"], password):
-                if row["failed_attempts"] or row["locked_until"] is not None:
-                    connection.execute(
-                        app_user.update()
-                        .where(app_user.c.id == row["id"])
-                        .values(failed_attempts=0, locked_until=None)
-                    )
-                return load_user(connection, username)
-            else:
-                failures = row["failed_attempts"] + 1
                 locked_until = None
                 events = [
                     NewEvent(
                         actor=username,
                         action="auth.failed",
                         subject=f"user:{username}",
-                        reason="wrong password",
+                        reason=reason,
                         payload={"consecutive": failures},
                     )
                 ]
@@ -241,12 +253,10 @@ class UserService:
                     failures = 0
                 connection.execute(
                     app_user.update()
-                    .where(app_user.c.id == row["id"])
+                    .where(app_user.c.username == username)
                     .values(failed_attempts=failures, locked_until=locked_until)
                 )
-                append(connection, now, events)
-                outcome = AuthenticationFailed("authentication failed: wrong username or password")
-        raise outcome
+            append(connection, now, events)
 
     def _check_password(self, username: str, password: str) -> None:
         minimum = self._context.policy.min_password_length
