@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     lockout_attempts: int = Field(5, description="Failed authentications before a lock-out")
     lockout_minutes: int = Field(15, description="Minutes an account stays locked")
     min_password_length: int = Field(10, description="Shortest password accepted")
+    session_idle_minutes: int = Field(
+        30, description="Minutes of inactivity after which a web session ends"
+    )
     hash_time_cost: int = Field(3, description="argon2id iterations for password hashes")
     hash_memory_kib: int = Field(65536, description="argon2id memory (KiB) for password hashes")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from qspine.model.profile import Profile
 from qspine.profiles import load_profile
+from qspine.services.access import AccessService
 from qspine.services.audit import AuditService
 from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
@@ -31,6 +32,7 @@ class Spine:
         self.audit = AuditService(context)
         self.blobs = BlobService(context)
         self.summary = SummaryService(context)
+        self.access = AccessService(context, self.users)
 
     @property
     def profile(self) -> Profile:
@@ -64,11 +66,12 @@ def open_spine(
         engine.dispose()
         raise
     policy = Policy(
-        settings.lockout_attempts,
-        settings.lockout_minutes,
-        settings.min_password_length,
-        settings.hash_time_cost,
-        settings.hash_memory_kib,
+        lockout_attempts=settings.lockout_attempts,
+        lockout_minutes=settings.lockout_minutes,
+        min_password_length=settings.min_password_length,
+        session_idle_minutes=settings.session_idle_minutes,
+        hash_time_cost=settings.hash_time_cost,
+        hash_memory_kib=settings.hash_memory_kib,
     )
     context = SpineContext(
         engine=engine, profile=loaded, blob_dir=settings.resolved_blob_dir(), policy=policy

@@ -23,6 +23,7 @@ class Policy:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     min_password_length: int = 10
+    session_idle_minutes: int = 30
     # argon2id cost (RFC 9106 "second recommended" by default); tests may lower it.
     hash_time_cost: int = 3
     hash_memory_kib: int = 65536

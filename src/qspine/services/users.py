@@ -165,6 +165,11 @@ class UserService:
             )
         return self.get(username)
 
+    def check(self, actor: str, action: str, scope: str | None = None) -> User:
+        """The actor if permitted to `action` (e.g. read): faces call it before reads."""
+        with read_connection(self._context.engine) as connection:
+            return require(connection, self._context, actor, action, scope)
+
     def get(self, username: str) -> User:
         with read_connection(self._context.engine) as connection:
             return load_user(connection, username)

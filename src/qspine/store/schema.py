@@ -205,3 +205,29 @@ blob = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("created_by", sa.String(64), nullable=False),
 )
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("user_id", Id, sa.ForeignKey("app_user.id"), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", Hash, nullable=False, unique=True),
+    sa.Column("prefix", sa.String(12), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("last_used_at", UTCDateTime, nullable=True),
+)
+
+web_session = sa.Table(
+    "web_session",
+    metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("session_hash", Hash, nullable=False, unique=True),
+    sa.Column("user_id", Id, sa.ForeignKey("app_user.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+)

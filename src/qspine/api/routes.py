@@ -1,0 +1,24 @@
+"""The /api/v1 router: records, links, audit, users, tokens, status, profile."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from qspine.api import admin, links, records
+from qspine.api.schemas import ErrorOut
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (401, "Not authenticated, or the token is invalid, expired or revoked"),
+        (403, "The user lacks the permission, or a rule such as separation of duties forbids it"),
+        (404, "No such record, link, user or token"),
+        (409, "Conflict: a stale expected_version or a duplicate"),
+        (422, "Invalid input; the message names the record and field"),
+    )
+}
+
+router = APIRouter(responses=ERRORS)
+router.include_router(records.router)
+router.include_router(links.router)
+router.include_router(admin.router)

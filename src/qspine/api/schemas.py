@@ -1,0 +1,261 @@
+"""Request and response schemas of the REST API: separate from the domain model on purpose,
+so the wire format is explicit and versioned (/api/v1) while the domain can evolve."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. conflict, not_found")
+    message: str = Field(description="One clear sentence naming the record and field")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+class VersionOut(_Out):
+    number: int
+    fields: dict[str, Any]
+    fingerprint: str
+    status: str
+    author: str
+    created_at: dt.datetime
+    reason: str
+
+
+class LinkOut(_Out):
+    id: int
+    type: str
+    source: str
+    target: str
+    target_version: int
+    target_fingerprint: str
+    created_at: dt.datetime
+    created_by: str
+    suspect: bool
+    target_released_version: int | None
+    removed_at: dt.datetime | None
+
+
+class SignatureOut(_Out):
+    id: int
+    key: str
+    version: int
+    signer: str
+    printed_name: str
+    meaning: str
+    meaning_title: str
+    at: dt.datetime
+    reason: str
+    fingerprint: str
+    valid: bool
+    manifestation: str = Field(description="Printed name, meaning and UTC time (21 CFR 11.50)")
+
+
+class TransitionOut(_Out):
+    version: int
+    from_status: str | None
+    to_status: str
+    at: dt.datetime
+    by: str
+    reason: str
+    signature_id: int | None
+
+
+class NextTransitionOut(BaseModel):
+    to: str
+    signature: str | None
+    separation_of_duties: bool
+    title: str
+
+
+class RecordOut(_Out):
+    key: str
+    kind: str
+    title: str
+    status: str
+    created_at: dt.datetime
+    created_by: str
+    version: VersionOut
+    latest_version: int
+    released_version: int | None
+    links_out: list[LinkOut]
+    links_in: list[LinkOut]
+    signatures: list[SignatureOut]
+    transitions: list[TransitionOut]
+    next_transitions: list[NextTransitionOut]
+
+
+class RecordSummaryOut(_Out):
+    key: str
+    kind: str
+    title: str
+    status: str
+    version: int
+    updated_at: dt.datetime
+
+
+class RecordPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    records: list[RecordSummaryOut]
+
+
+class FieldChangeOut(_Out):
+    field: str
+    change: str
+    before: Any
+    after: Any
+
+
+class LinksOut(BaseModel):
+    out: list[LinkOut] = Field(alias="out")
+    into: list[LinkOut] = Field(alias="in")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class AuditEventOut(_Out):
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    subject: str
+    version: int | None
+    reason: str
+    before: str | None
+    after: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ChainBreakOut(_Out):
+    seq: int
+    problem: str
+
+
+class VerifyOut(_Out):
+    intact: bool
+    events_checked: int
+    chain_break: ChainBreakOut | None
+    problems: list[str]
+
+
+class UserOut(_Out):
+    username: str
+    full_name: str
+    email: str
+    roles: list[str]
+    active: bool
+    locked_until: dt.datetime | None
+
+
+class RoleOut(BaseModel):
+    name: str
+    title: str
+    permissions: list[str]
+
+
+class TokenOut(_Out):
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class TokenCreated(BaseModel):
+    token: str = Field(description="The secret: shown once, stored only as a hash")
+    info: TokenOut
+
+
+class SummaryOut(_Out):
+    database: str
+    profile: str
+    records: int
+    by_kind: dict[str, dict[str, int]]
+    links: int
+    suspect_links: int
+    signatures: int
+    users: int
+    audit_events: int
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+class RecordCreate(_In):
+    kind: str = Field(min_length=1, max_length=64)
+    fields: dict[str, Any]
+    reason: str = ""
+
+
+class RecordRevise(_In):
+    changes: dict[str, Any] = Field(description="Field values to set; null removes a field")
+    expected_version: int = Field(ge=1, description="The version you edited (conflict check)")
+    reason: str = Field(min_length=1)
+
+
+class TransitionIn(_In):
+    to: str = Field(min_length=1, max_length=32)
+    expected_version: int = Field(ge=1)
+    reason: str = ""
+
+
+class SignIn(_In):
+    meaning: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, description="Re-authentication (21 CFR 11.200)")
+    expected_version: int = Field(ge=1)
+    reason: str = ""
+
+
+class LinkIn(_In):
+    type: str = Field(min_length=1, max_length=64)
+    source: str = Field(min_length=1, max_length=32)
+    target: str = Field(min_length=1, max_length=32)
+    reason: str = ""
+
+
+class LinkRemove(LinkIn):
+    reason: str = Field(min_length=1)
+
+
+class UserCreate(_In):
+    username: str = Field(min_length=1, max_length=64)
+    full_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1)
+    roles: list[str] = []
+    email: str = ""
+
+
+class RolesIn(_In):
+    roles: list[str]
+    reason: str = Field(min_length=1)
+
+
+class ActiveIn(_In):
+    active: bool
+    reason: str = Field(min_length=1)
+
+
+class TokenCreate(_In):
+    name: str = Field(min_length=1, max_length=100)
+    days: int = Field(90, ge=1, le=366)
