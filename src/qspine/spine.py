@@ -15,6 +15,7 @@ from qspine.services.records import RecordService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
 from qspine.services.users import UserService
+from qspine.services.worklist import WorklistService
 from qspine.settings import Settings
 from qspine.store.engine import create_spine_engine
 from qspine.store.migrate import migrate
@@ -33,6 +34,7 @@ class Spine:
         self.blobs = BlobService(context)
         self.summary = SummaryService(context)
         self.access = AccessService(context, self.users)
+        self.worklist = WorklistService(context)
 
     @property
     def profile(self) -> Profile:

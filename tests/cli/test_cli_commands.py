@@ -201,3 +201,30 @@ def test_settings_reference_is_current() -> None:
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
     assert settings_reference() == docs.read_text(), "run scripts/docs"
+
+
+def test_token_commands(seeded: Invoke) -> None:
+    q = seeded
+    wrong = q("-u", "eve", "token", "create", "--name", "CI", "--password-stdin", stdin="nope\n")
+    assert wrong.code == 2 and "authentication failed" in wrong.err
+    made = q(
+        "-u",
+        "eve",
+        "token",
+        "create",
+        "--name",
+        "CI",
+        "--days",
+        "30",
+        "--password-stdin",
+        "--json",
+        stdin=PASSWORD + "\n",
+    )
+    assert made.code == 0, made.err
+    created = json.loads(made.out)
+    assert created["token"].startswith("qsp_") and created["info"]["name"] == "CI"
+    listed = json.loads(q("-u", "eve", "token", "list", "--json").out)
+    assert [t["prefix"] for t in listed] == [created["token"][:10]]
+    assert q("-u", "eve", "token", "revoke", str(created["info"]["id"])).code == 0
+    assert json.loads(q("-u", "eve", "token", "list", "--json").out)[0]["revoked_at"]
+    assert q("-u", "quinn", "token", "revoke", str(created["info"]["id"])).code == 2

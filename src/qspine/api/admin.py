@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from qspine.api.deps import CurrentUser, SpineDep
+from qspine.api.records import MAX_OFFSET
 from qspine.api.schemas import (
     ActiveIn,
     AuditEventOut,
@@ -35,9 +36,9 @@ def audit_log(
     user: CurrentUser,
     subject: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditEventOut]:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return [AuditEventOut.model_validate(e) for e in spine.audit.log(subject, limit, offset)]
 
 
@@ -48,13 +49,13 @@ def audit_log(
     summary="Verify the hash chain, every version fingerprint and every signature",
 )
 def audit_verify(spine: SpineDep, user: CurrentUser) -> VerifyOut:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return VerifyOut.model_validate(spine.audit.verify())
 
 
 @router.get("/users", response_model=list[UserOut], tags=["users"])
 def list_users(spine: SpineDep, user: CurrentUser) -> list[UserOut]:
-    spine.users.check(user.username, "admin")
+    spine.users.permits(user, "admin")
     return [UserOut.model_validate(u) for u in spine.users.list()]
 
 
@@ -85,7 +86,7 @@ def set_active(username: str, body: ActiveIn, spine: SpineDep, user: CurrentUser
     summary="The profile's roles and their permissions",
 )
 def roles(spine: SpineDep, user: CurrentUser) -> list[RoleOut]:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return [
         RoleOut(name=name, title=role.title, permissions=list(role.permissions))
         for name, role in spine.profile.roles.items()
@@ -110,7 +111,9 @@ def create_token(body: TokenCreate, spine: SpineDep, user: CurrentUser) -> Token
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, tags=["tokens"])
-def revoke_token(token_id: int, spine: SpineDep, user: CurrentUser) -> TokenOut:
+def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=2**62)], spine: SpineDep, user: CurrentUser
+) -> TokenOut:
     return TokenOut.model_validate(spine.access.revoke_token(user.username, token_id))
 
 
@@ -121,11 +124,11 @@ def revoke_token(token_id: int, spine: SpineDep, user: CurrentUser) -> TokenOut:
     summary="Records by kind and status, links, signatures, users, audit events",
 )
 def status(spine: SpineDep, user: CurrentUser) -> SummaryOut:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return SummaryOut.model_validate(spine.summary.summary())
 
 
 @router.get("/profile", tags=["spine"], summary="The active profile (kinds, links, lifecycles)")
 def profile(spine: SpineDep, user: CurrentUser) -> dict[str, Any]:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return spine.profile.model_dump(by_alias=True, mode="json")

@@ -38,13 +38,13 @@ def confirm_link(body: LinkIn, spine: SpineDep, user: CurrentUser) -> LinkOut:
 
 @router.get("/links/suspect", response_model=list[LinkOut], summary="Every suspect link")
 def suspect_links(spine: SpineDep, user: CurrentUser) -> list[LinkOut]:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return [LinkOut.model_validate(link) for link in spine.links.suspect()]
 
 
 @router.get("/records/{key}/links", response_model=LinksOut, summary="A record's links")
 def record_links(key: str, spine: SpineDep, user: CurrentUser) -> LinksOut:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     outgoing, incoming = spine.links.of(key)
     return LinksOut(
         out=[LinkOut.model_validate(x) for x in outgoing],

@@ -23,6 +23,7 @@ from qspine.api.schemas import (
 from qspine.model.errors import InvalidInput
 
 router = APIRouter(prefix="/records", tags=["records"])
+MAX_OFFSET = 100_000_000
 FieldFilter = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*=")]
 Key = Annotated[str, "record key such as REQ-12"]
 
@@ -36,9 +37,9 @@ def list_records(
     q: Annotated[str | None, Query(description="Text in key, title or any field")] = None,
     where: Annotated[list[FieldFilter], Query(description="field=value (repeatable)")] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RecordPage:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     filters = {}
     for item in where:
         name, sep, value = item.partition("=")
@@ -62,13 +63,13 @@ def create_record(body: RecordCreate, spine: SpineDep, user: CurrentUser) -> Rec
 
 @router.get("/{key}", response_model=RecordOut, summary="A record with links and signatures")
 def show_record(key: Key, spine: SpineDep, user: CurrentUser) -> RecordOut:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return RecordOut.model_validate(spine.records.show(key))
 
 
 @router.get("/{key}/versions", response_model=list[VersionOut], summary="Every version")
 def versions(key: Key, spine: SpineDep, user: CurrentUser) -> list[VersionOut]:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return [VersionOut.model_validate(v) for v in spine.records.history(key)]
 
 
@@ -80,7 +81,7 @@ def diff(
     before: Annotated[int, Query(alias="from", ge=1)],
     after: Annotated[int, Query(alias="to", ge=1)],
 ) -> list[FieldChangeOut]:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     return [FieldChangeOut.model_validate(c) for c in spine.records.diff(key, before, after)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from qspine.cli import admin, demo, links, records
+from qspine.cli import admin, demo, links, records, serve
 from qspine.cli.context import Options
 from qspine.cli.output import error_line
 from qspine.model.errors import QSpineError
@@ -26,6 +26,8 @@ app.add_typer(admin.profiles, name="profile")
 app.command("sign")(admin.sign)
 app.command("demo")(demo.demo)
 app.command("status")(admin.status)
+app.command("serve")(serve.serve)
+app.add_typer(serve.tokens, name="token")
 
 
 @app.callback()

@@ -18,11 +18,23 @@ from qspine.model.access import allows
 from qspine.model.errors import AuthenticationFailed, Forbidden, InvalidInput, NotFound
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
-from qspine.services.users import User, UserService, load_user, require
+from qspine.services.users import User, UserService, require, user_from_row
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import api_token, app_user, web_session
 
 TOKEN_PREFIX = "qsp_"
+# Built once: on the hot path of every API request.
+_TOKEN_OWNER = (
+    sa.select(
+        api_token.c.id.label("token_id"),
+        api_token.c.revoked_at,
+        api_token.c.expires_at,
+        api_token.c.last_used_at,
+        app_user,
+    )
+    .join(app_user, app_user.c.id == api_token.c.user_id)
+    .where(api_token.c.token_hash == sa.bindparam("digest"))
+)
 
 
 @dataclass(frozen=True)
@@ -143,25 +155,19 @@ class AccessService:
         """The user a bearer token stands for; expired, revoked or unknown tokens fail."""
         now = self._context.clock()
         with read_connection(self._context.engine) as connection:
-            row = (
-                connection.execute(
-                    sa.select(api_token, app_user.c.username)
-                    .join(app_user, app_user.c.id == api_token.c.user_id)
-                    .where(api_token.c.token_hash == _digest(secret))
-                )
-                .mappings()
-                .first()
-            )
+            row = connection.execute(_TOKEN_OWNER, {"digest": _digest(secret)}).mappings().first()
             if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
                 raise AuthenticationFailed("invalid, expired or revoked token")
-            user = load_user(connection, row["username"])
+            user = user_from_row(connection, row)
         if not user.active:
             raise AuthenticationFailed(f"account {user.username} is inactive")
         last = row["last_used_at"]
         if last is None or now - last > dt.timedelta(minutes=5):
             with write_transaction(self._context.engine) as connection:
                 connection.execute(
-                    api_token.update().where(api_token.c.id == row["id"]).values(last_used_at=now)
+                    api_token.update()
+                    .where(api_token.c.id == row["token_id"])
+                    .values(last_used_at=now)
                 )
         return user
 

@@ -19,9 +19,11 @@ from qspine.model.profile import LifecycleSpec
 from qspine.services.audit import NewEvent
 from qspine.store.schema import record, transition, version
 
+_RECORD = sa.select(record).where(record.c.key == sa.bindparam("key"))
+
 
 def load_record(connection: Connection, key: str) -> RowMapping:
-    row = connection.execute(sa.select(record).where(record.c.key == key)).mappings().first()
+    row = connection.execute(_RECORD, {"key": key}).mappings().first()
     if row is None:
         raise NotFound(f"no record {key}")
     return row

@@ -23,9 +23,13 @@ _target = record.alias("target")
 
 def record_view(connection: Connection, profile: Profile, key: str) -> RecordView:
     row = load_record(connection, key)
-    versions = versions_of(connection, key)
+    versions = _versions(connection, row["id"])
     current = versions[-1]
     lifecycle = profile.lifecycle_of(row["kind"])
+    links = _link_views(
+        connection.execute(_LINKS_OF_RECORD, {"rid": row["id"]}).mappings(),
+        profile.pinned_link_types,
+    )
     return RecordView(
         key=row["key"],
         kind=row["kind"],
@@ -35,8 +39,8 @@ def record_view(connection: Connection, profile: Profile, key: str) -> RecordVie
         version=current,
         latest_version=row["latest_version"],
         released_version=row["released_version"],
-        links_out=links_where(connection, link.c.source_id == row["id"], profile.pinned_link_types),
-        links_in=links_where(connection, link.c.target_id == row["id"], profile.pinned_link_types),
+        links_out=[x for x in links if x.source == key],
+        links_in=[x for x in links if x.target == key],
         signatures=signatures_of(connection, profile, row["id"], key),
         transitions=transitions_of(connection, row["id"]),
         next_transitions=[
@@ -52,10 +56,11 @@ def record_view(connection: Connection, profile: Profile, key: str) -> RecordVie
 
 
 def versions_of(connection: Connection, key: str) -> list[VersionView]:
-    row = load_record(connection, key)
-    rows = connection.execute(
-        sa.select(version).where(version.c.record_id == row["id"]).order_by(version.c.number)
-    ).mappings()
+    return _versions(connection, load_record(connection, key)["id"])
+
+
+def _versions(connection: Connection, record_id: int) -> list[VersionView]:
+    rows = connection.execute(_VERSIONS, {"rid": record_id}).mappings()
     return [
         VersionView(
             v["number"],
@@ -79,6 +84,23 @@ def suspect_condition(target: Any, pinned: frozenset[str]) -> Any:
     )
 
 
+_LINKS = (
+    sa.select(
+        link,
+        _source.c.key.label("source_key"),
+        _target.c.key.label("target_key"),
+        _target.c.released_version.label("released"),
+    )
+    .join(_source, _source.c.id == link.c.source_id)
+    .join(_target, _target.c.id == link.c.target_id)
+    .order_by(link.c.type, link.c.id)
+)
+_LINKS_OF_RECORD = _LINKS.where(
+    sa.or_(link.c.source_id == sa.bindparam("rid"), link.c.target_id == sa.bindparam("rid")),
+    link.c.removed_at.is_(None),
+)
+
+
 def links_where(
     connection: Connection,
     condition: Any,
@@ -86,20 +108,13 @@ def links_where(
     include_removed: bool = False,
 ) -> list[LinkView]:
     """Links matching `condition`; links of `pinned` types are never marked suspect."""
-    query = (
-        sa.select(
-            link,
-            _source.c.key.label("source_key"),
-            _target.c.key.label("target_key"),
-            _target.c.released_version.label("released"),
-        )
-        .join(_source, _source.c.id == link.c.source_id)
-        .join(_target, _target.c.id == link.c.target_id)
-        .where(condition)
-        .order_by(link.c.type, link.c.id)
-    )
+    query = _LINKS.where(condition)
     if not include_removed:
         query = query.where(link.c.removed_at.is_(None))
+    return _link_views(connection.execute(query).mappings(), pinned)
+
+
+def _link_views(rows: Any, pinned: frozenset[str]) -> list[LinkView]:
     return [
         LinkView(
             id=r["id"],
@@ -116,26 +131,37 @@ def links_where(
             target_released_version=r["released"],
             removed_at=r["removed_at"],
         )
-        for r in connection.execute(query).mappings()
+        for r in rows
     ]
+
+
+_SIGNATURES = (
+    sa.select(signature, version.c.fields, record.c.kind)
+    .join(record, record.c.id == signature.c.record_id)
+    .join(
+        version,
+        sa.and_(
+            version.c.record_id == signature.c.record_id,
+            version.c.number == signature.c.version_number,
+        ),
+    )
+    .where(signature.c.record_id == sa.bindparam("rid"))
+    .order_by(signature.c.at, signature.c.id)
+)
+_TRANSITIONS = (
+    sa.select(transition)
+    .where(transition.c.record_id == sa.bindparam("rid"))
+    .order_by(transition.c.at, transition.c.id)
+)
+_VERSIONS = (
+    sa.select(version).where(version.c.record_id == sa.bindparam("rid")).order_by(version.c.number)
+)
 
 
 def signatures_of(
     connection: Connection, profile: Profile, record_id: int, key: str
 ) -> list[SignatureView]:
-    rows = connection.execute(
-        sa.select(signature, version.c.fields, record.c.kind)
-        .join(record, record.c.id == signature.c.record_id)
-        .join(
-            version,
-            sa.and_(
-                version.c.record_id == signature.c.record_id,
-                version.c.number == signature.c.version_number,
-            ),
-        )
-        .where(signature.c.record_id == record_id)
-        .order_by(signature.c.at, signature.c.id)
-    ).mappings()
+    rows = connection.execute(_SIGNATURES, {"rid": record_id}).mappings()
     views = []
     for r in rows:
         meaning = profile.meanings.get(r["meaning"])
@@ -160,11 +186,7 @@ def signatures_of(
 
 
 def transitions_of(connection: Connection, record_id: int) -> list[TransitionView]:
-    rows = connection.execute(
-        sa.select(transition)
-        .where(transition.c.record_id == record_id)
-        .order_by(transition.c.at, transition.c.id)
-    ).mappings()
+    rows = connection.execute(_TRANSITIONS, {"rid": record_id}).mappings()
     return [
         TransitionView(
             r["version_number"],
@@ -189,8 +211,8 @@ def record_list(
     offset: int,
 ) -> tuple[int, list[RecordSummary]]:
     """Records matching every filter, newest first; also the total count for paging."""
-    if limit < 1 or limit > 10_000 or offset < 0:
-        raise InvalidInput("limit is 1..10000 and offset is 0 or more")
+    if limit < 1 or limit > 10_000 or not 0 <= offset <= 100_000_000:
+        raise InvalidInput("limit is 1..10000 and offset 0..100000000")
     query = sa.select(
         record.c.key,
         record.c.kind,

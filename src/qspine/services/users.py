@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from qspine.model.access import allows
 from qspine.model.errors import AuthenticationFailed, Conflict, Forbidden, InvalidInput, NotFound
@@ -165,6 +165,10 @@ class UserService:
             )
         return self.get(username)
 
+    def permits(self, user: User, action: str, scope: str | None = None) -> User:
+        """`user` (just loaded by this request's authentication) if permitted; else Forbidden."""
+        return _ensure_allowed(self._context, user, action, scope)
+
     def check(self, actor: str, action: str, scope: str | None = None) -> User:
         """The actor if permitted to `action` (e.g. read): faces call it before reads."""
         with read_connection(self._context.engine) as connection:
@@ -272,22 +276,15 @@ class UserService:
 
 
 def load_user(connection: Connection, username: str) -> User:
-    row = (
-        connection.execute(sa.select(app_user).where(app_user.c.username == username))
-        .mappings()
-        .first()
-    )
+    row = connection.execute(_USER, {"username": username}).mappings().first()
     if row is None:
         raise NotFound(f"no user {username}")
-    roles = (
-        connection.execute(
-            sa.select(user_role.c.role)
-            .where(user_role.c.user_id == row["id"])
-            .order_by(user_role.c.role)
-        )
-        .scalars()
-        .all()
-    )
+    return user_from_row(connection, row)
+
+
+def user_from_row(connection: Connection, row: RowMapping) -> User:
+    """A User from an app_user row (with `id`), its roles read in one more query."""
+    roles = connection.execute(_ROLES, {"user_id": row["id"]}).scalars().all()
     return User(
         row["username"],
         row["full_name"],
@@ -296,6 +293,14 @@ def load_user(connection: Connection, username: str) -> User:
         row["active"],
         row["locked_until"],
     )
+
+
+_USER = sa.select(app_user).where(app_user.c.username == sa.bindparam("username"))
+_ROLES = (
+    sa.select(user_role.c.role)
+    .where(user_role.c.user_id == sa.bindparam("user_id"))
+    .order_by(user_role.c.role)
+)
 
 
 def require(
@@ -308,10 +313,16 @@ def require(
         raise Forbidden(f"{actor} is not a user of this spine") from None
     if not acting.active:
         raise Forbidden(f"user {actor} is inactive")
-    if not allows(context.profile, acting.roles, action, scope):
+    return _ensure_allowed(context, acting, action, scope)
+
+
+def _ensure_allowed(context: SpineContext, user: User, action: str, scope: str | None) -> User:
+    if not allows(context.profile, user.roles, action, scope):
         what = f"{action}:{scope}" if scope else action
-        raise Forbidden(f"user {actor} (roles: {', '.join(acting.roles) or 'none'}) lacks {what}")
-    return acting
+        raise Forbidden(
+            f"user {user.username} (roles: {', '.join(user.roles) or 'none'}) lacks {what}"
+        )
+    return user
 
 
 def _count_users(connection: Connection) -> int:

@@ -1,1 +1,5 @@
-"""Web face (Jinja2 + htmx) over the services: arrives with the web issue."""
+"""Web face: server-rendered Jinja2 pages (+ htmx) over the same services as the CLI and API.
+
+Each page is one data function (service calls only) and one template; the same data is
+available as JSON (`?format=json`). Routes live in `pages_*.py`, assembled by `routes.py`.
+"""

@@ -1,0 +1,19 @@
+"""The web UI's router (mounted at / by `qspine.app.create_app`): one sub-router per area.
+
+Order matters where paths overlap: /records/new and /records/suggest come before
+/records/{key}.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from qspine.web import auth, pages_admin, pages_edit, pages_home, pages_records, pages_sign
+
+router = APIRouter(include_in_schema=False)
+router.include_router(auth.router)
+router.include_router(pages_home.router)
+router.include_router(pages_edit.router)
+router.include_router(pages_sign.router)
+router.include_router(pages_records.router)
+router.include_router(pages_admin.router)

@@ -1,0 +1,1 @@
+"""Tests of the web face (server-rendered pages, forms, a real browser)."""
