@@ -3,18 +3,21 @@
     .venv/bin/python -m benchmarks.bench_serve --records 100000 --requests 4000
 
 Builds (once, then reuses) a spine holding the CytoAssist demo plus N synthetic records,
-starts `qspine serve` in its own process on 127.0.0.1, and drives it from this process with
-httpx (bounded request count and time; loopback only). Prints p50/p95/p99 latency and
-requests/s per kind of request. Target (issue 3): p95 < 100 ms on SQLite, 2 cores.
+starts `qspine serve` in its own process on 127.0.0.1, and drives it with wrk (Debian's C load
+generator, one thread, so the server keeps a core) or, where wrk is absent, with httpx from
+this process. Bounded in time; loopback only. Prints p50/p95/p99 latency and requests/s for
+web record pages, API record GETs, and both mixed. Target (issue 3): p95 < 100 ms on SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -98,6 +101,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--db", default="sqlite:///benchmarks/out/serve.db")
+    parser.add_argument("--httpx", action="store_true", help="drive with httpx even if wrk exists")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     arguments = parser.parse_args()
     Path("benchmarks/out").mkdir(parents=True, exist_ok=True)
     prepare(arguments.db, arguments.records)
@@ -106,7 +111,18 @@ def main() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "qspine", "--db", arguments.db, "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "qspine",
+            "--db",
+            arguments.db,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(arguments.workers),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -119,6 +135,9 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.2)
         asyncio.run(drive(base, token, session, keys[:50], 200, 4, 30))  # warm-up
+        if shutil.which("wrk") and not arguments.httpx:
+            wrk_report(base, token, session, keys, arguments)
+            return
         started = time.perf_counter()
         timings = asyncio.run(
             drive(
@@ -144,7 +163,83 @@ def main() -> None:
     console.print(
         f"{len(everything) / elapsed:,.0f} requests/s over {elapsed:.1f} s · "
         f"{platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, server: one uvicorn worker"
+        f"{platform.python_version()}, server: {arguments.workers} uvicorn worker(s)"
+    )
+
+
+WRK_SCRIPT = """
+local keys = {%s}
+local mode = "%s"
+local token = "%s"
+local cookie = "%s"
+local n = 0
+request = function()
+  n = n + 1
+  local key = keys[math.random(#keys)]
+  local web = (mode == "web") or (mode == "mixed" and n %% 2 == 0)
+  if web then
+    return wrk.format("GET", "/records/" .. key, {["Cookie"] = "qspine_session=" .. cookie})
+  end
+  return wrk.format("GET", "/api/v1/records/" .. key, {["Authorization"] = "Bearer " .. token})
+end
+done = function(summary, latency, requests)
+  io.write(string.format('{"p50": %%d, "p95": %%d, "p99": %%d, "requests": %%d, '
+    .. '"seconds": %%f, "errors": %%d, "non2xx": %%d}\\n',
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout, summary.errors.status))
+end
+"""
+
+
+def wrk_report(
+    base: str, token: str, session: str, keys: list[str], arguments: argparse.Namespace
+) -> None:
+    grid = Table(
+        title=f"wrk: {arguments.clients} connections, {arguments.seconds:.0f} s each "
+        f"— {arguments.db} ({arguments.records:,} synthetic records + demo)"
+    )
+    for column in ("requests", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"):
+        grid.add_column(column, justify="right")
+    quoted = ",".join(f'"{k}"' for k in keys)
+    for mode, label in (
+        ("web", "web record page"),
+        ("api", "api record GET"),
+        ("mixed", "both, mixed"),
+    ):
+        script = Path("benchmarks/out/wrk.lua")
+        script.write_text(WRK_SCRIPT % (quoted, mode, token, session))
+        done = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{arguments.clients}",
+                f"-d{arguments.seconds:.0f}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        grid.add_row(
+            label,
+            f"{result['requests']:,}",
+            f"{result['requests'] / result['seconds']:,.0f}",
+            f"{result['p50'] / 1000:.1f}",
+            f"{result['p95'] / 1000:.1f}",
+            f"{result['p99'] / 1000:.1f}",
+            str(result["errors"] + result["non2xx"]),
+        )
+    console.print(grid)
+    console.print(
+        f"{platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; server: {arguments.workers} uvicorn worker(s); client: wrk, 1 thread"
     )
 
 

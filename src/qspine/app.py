@@ -9,10 +9,16 @@ from fastapi.staticfiles import StaticFiles
 
 from qspine.api.errors import install_error_handlers
 from qspine.api.routes import router as api_router
-from qspine.spine import Spine
+from qspine.settings import Settings
+from qspine.spine import Spine, open_spine
 from qspine.web.routes import router as web_router
 
 STATIC = Path(__file__).parent / "web" / "static"
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` worker processes: the spine named by QSPINE_* settings."""
+    return create_app(open_spine(settings=Settings()))
 
 
 def create_app(spine: Spine) -> FastAPI:

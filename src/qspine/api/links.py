@@ -43,7 +43,7 @@ def suspect_links(spine: SpineDep, user: CurrentUser) -> list[LinkOut]:
 
 
 @router.get("/records/{key}/links", response_model=LinksOut, summary="A record's links")
-def record_links(key: str, spine: SpineDep, user: CurrentUser) -> LinksOut:
+async def record_links(key: str, spine: SpineDep, user: CurrentUser) -> LinksOut:
     spine.users.permits(user, "read")
     outgoing, incoming = spine.links.of(key)
     return LinksOut(

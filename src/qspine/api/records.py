@@ -62,19 +62,19 @@ def create_record(body: RecordCreate, spine: SpineDep, user: CurrentUser) -> Rec
 
 
 @router.get("/{key}", response_model=RecordOut, summary="A record with links and signatures")
-def show_record(key: Key, spine: SpineDep, user: CurrentUser) -> RecordOut:
+async def show_record(key: Key, spine: SpineDep, user: CurrentUser) -> RecordOut:
     spine.users.permits(user, "read")
     return RecordOut.model_validate(spine.records.show(key))
 
 
 @router.get("/{key}/versions", response_model=list[VersionOut], summary="Every version")
-def versions(key: Key, spine: SpineDep, user: CurrentUser) -> list[VersionOut]:
+async def versions(key: Key, spine: SpineDep, user: CurrentUser) -> list[VersionOut]:
     spine.users.permits(user, "read")
     return [VersionOut.model_validate(v) for v in spine.records.history(key)]
 
 
 @router.get("/{key}/diff", response_model=list[FieldChangeOut], summary="Field-level diff")
-def diff(
+async def diff(
     key: Key,
     spine: SpineDep,
     user: CurrentUser,

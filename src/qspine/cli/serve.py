@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from qspine.cli.context import options, read_password
@@ -17,6 +19,7 @@ def serve(
     seed_demo: bool = typer.Option(
         False, "--seed-demo", help="Seed the demo if the spine is empty"
     ),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes (about one per core)"),
 ) -> None:
     """Serve the web UI and the REST API (/api/v1, OpenAPI at /api/v1/openapi.json)."""
     import uvicorn
@@ -41,7 +44,23 @@ def serve(
             + ", ".join(f"{u.username} ({', '.join(u.roles)})" for u in DEMO_USERS)
         )
     console.print(f"web:  http://{host}:{port}/\napi:  http://{host}:{port}/api/v1/docs")
-    uvicorn.run(create_app(spine), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(spine), host=host, port=port, log_level="warning")
+        return
+    os.environ["QSPINE_DATABASE_URL"] = spine.context.engine.url.render_as_string(
+        hide_password=False
+    )
+    if options(ctx).profile:
+        os.environ["QSPINE_PROFILE"] = str(options(ctx).profile)
+    spine.close()
+    uvicorn.run(
+        "qspine.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 @tokens.command("create")

@@ -22,7 +22,7 @@ from qspine.web.rendering import get_spine, page, redirect
 router = APIRouter(route_class=WebRoute)
 
 
-def current_session(request: Request) -> WebSession:
+async def current_session(request: Request) -> WebSession:
     """The signed-in person's live session, or LoginRequired (redirect to /login)."""
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:

@@ -105,7 +105,7 @@ def list_data(spine: Spine, user: User, kind: str, status: str, q: str, page: in
 def record_data(
     spine: Spine, user: User, key: str, link_form: LinkForm | None = None
 ) -> RecordPage:
-    spine.users.check(user.username, "read")
+    spine.users.permits(user, "read")
     profile = spine.profile
     view = spine.records.show(key)
     spec = profile.kinds[view.kind]
@@ -210,7 +210,7 @@ def suggest(
 
 
 @router.get("/records/{key}")
-def record_page(request: Request, session: SessionDep, key: str) -> Response:
+async def record_page(request: Request, session: SessionDep, key: str) -> Response:
     return record_response(request, session, record_data(get_spine(request), session.user, key))
 
 
