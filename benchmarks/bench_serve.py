@@ -239,7 +239,8 @@ def wrk_report(
     console.print(grid)
     console.print(
         f"{platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; server: {arguments.workers} uvicorn worker(s); client: wrk, 1 thread"
+        f"{platform.python_version()}; server: {arguments.workers} uvicorn worker(s); "
+        "client: wrk, 1 thread"
     )
 
 

@@ -74,7 +74,8 @@ def insert(db: sqlite3.Connection) -> None:
     }
     forged = event_hash(prev_hash=previous, **body)
     db.execute(
-        "INSERT INTO audit_event VALUES (5, '2026-01-01 00:00:00.000000', 'quinn', "
+        "INSERT INTO audit_event (seq, at, actor, action, subject, version, reason, before, "
+        "after, payload, prev_hash, hash) VALUES (5, '2026-01-01 00:00:00.000000', 'quinn', "
         "'signature.create', 'REQ-2', 1, 'backdated', NULL, NULL, ?, ?, ?)",
         (json.dumps({}), previous, forged),
     )
@@ -129,3 +130,13 @@ def test_every_write_appends_an_event_with_fingerprints(spine: Spine) -> None:
     assert (event.action, event.actor, event.reason) == ("record.revise", "eve", "clarify")
     assert (event.before, event.after) == (view.version.fingerprint, revised.version.fingerprint)
     assert event.at.tzinfo is not None and event.payload["changes"][0]["field"] == "statement"
+
+
+def test_link_events_are_found_from_either_end(spine: Spine) -> None:
+    need = spine.records.create("eve", "user_need", {"title": "Triage", "statement": "Fast"}).key
+    req = spine.records.create("eve", "requirement", {"title": "R", "statement": "S"}).key
+    spine.links.link("eve", "derives_from", req, need, "traced")
+    for key in (need, req):
+        event = spine.audit.log(key)[0]
+        assert (event.action, event.subject, event.related) == ("link.create", req, need)
+    assert spine.audit.verify().intact

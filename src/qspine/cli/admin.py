@@ -168,7 +168,7 @@ def audit_log(
                 utc(e.at),
                 e.actor,
                 e.action,
-                e.subject,
+                e.subject + (f" {e.related}" if e.related else ""),
                 e.version or "",
                 short(e.reason, 30),
                 short(e.payload, 50),

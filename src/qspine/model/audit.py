@@ -28,6 +28,7 @@ class AuditEvent:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+    related: str | None = None
 
 
 def event_hash(
@@ -43,9 +44,14 @@ def event_hash(
     after: str | None,
     payload: dict[str, Any],
     prev_hash: str,
+    related: str | None = None,
 ) -> str:
-    """SHA-256 over the previous hash and this event's canonical content."""
-    body = {
+    """SHA-256 over the previous hash and this event's canonical content.
+
+    `related` (the other end of a link event) is hashed only when present, so events without
+    one hash exactly as they did before the field existed.
+    """
+    body: dict[str, Any] = {
         "seq": seq,
         "at": at.astimezone(dt.UTC).isoformat(),
         "actor": actor,
@@ -57,6 +63,8 @@ def event_hash(
         "after": after,
         "payload": payload,
     }
+    if related is not None:
+        body["related"] = related
     return sha256_hex(prev_hash + canonical_json(body))
 
 
@@ -94,6 +102,7 @@ def first_break(events: Iterable[AuditEvent]) -> ChainBreak | None:
             after=event.after,
             payload=event.payload,
             prev_hash=event.prev_hash,
+            related=event.related,
         )
         if recomputed != event.hash:
             return ChainBreak(event.seq, "content does not match its hash (edited)")

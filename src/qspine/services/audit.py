@@ -32,6 +32,7 @@ class NewEvent:
     before: str | None = None
     after: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    related: str | None = None
 
 
 def append(connection: Connection, at: dt.datetime, events: Sequence[NewEvent]) -> None:
@@ -55,6 +56,7 @@ def append(connection: Connection, at: dt.datetime, events: Sequence[NewEvent]) 
             "before": event.before,
             "after": event.after,
             "payload": event.payload,
+            "related": event.related,
         }
         digest = event_hash(prev_hash=previous, **body)
         rows.append({**body, "prev_hash": previous, "hash": digest})
@@ -87,17 +89,14 @@ class AuditService:
     def log(
         self, subject: str | None = None, limit: int = 100, offset: int = 0
     ) -> list[AuditEvent]:
-        """Newest first; for one record, `subject` is its key (events about its links too)."""
+        """Newest first; for one record, `subject` is its key (events about its links too,
+        whichever end it is: both columns are indexed)."""
         query = (
             sa.select(audit_event).order_by(audit_event.c.seq.desc()).limit(limit).offset(offset)
         )
         if subject is not None:
             query = query.where(
-                sa.or_(
-                    audit_event.c.subject == subject,
-                    audit_event.c.subject.like(f"{subject} %"),
-                    audit_event.c.subject.like(f"% {subject}"),
-                )
+                sa.or_(audit_event.c.subject == subject, audit_event.c.related == subject)
             )
         with read_connection(self._context.engine) as connection:
             return [_event(row) for row in connection.execute(query).mappings()]
@@ -215,4 +214,5 @@ def _event(row: Any) -> AuditEvent:
         payload=row["payload"],
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        related=row["related"],
     )

@@ -87,7 +87,8 @@ class LinkService:
                     NewEvent(
                         actor=actor,
                         action="link.create",
-                        subject=f"{item.source} {item.target}",
+                        subject=item.source,
+                        related=item.target,
                         reason=reason,
                         after=target["fingerprint"],
                         version=target["latest_version"],
@@ -119,7 +120,8 @@ class LinkService:
                     NewEvent(
                         actor=actor,
                         action="link.remove",
-                        subject=f"{source} {target}",
+                        subject=source,
+                        related=target,
                         reason=reason,
                         before=row["target_fingerprint"],
                         payload={"type": type, "link": row["id"]},
@@ -167,7 +169,8 @@ class LinkService:
                     NewEvent(
                         actor=actor,
                         action="link.confirm",
-                        subject=f"{source} {target}",
+                        subject=source,
+                        related=target,
                         reason=reason,
                         version=current["latest_version"],
                         before=row["target_fingerprint"],

@@ -162,7 +162,9 @@ audit_event = sa.Table(
     sa.Column("payload", Json, nullable=False),
     sa.Column("prev_hash", Hash, nullable=False),
     sa.Column("hash", Hash, nullable=False),
+    sa.Column("related", sa.String(200), nullable=True),
     sa.Index(None, "subject"),
+    sa.Index(None, "related"),
 )
 
 audit_head = sa.Table(
