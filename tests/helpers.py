@@ -112,3 +112,29 @@ def db_state(path: Path) -> tuple[object, ...]:
             )
         ]
         return tuple(tuple(connection.execute(f"SELECT * FROM {t}").fetchall()) for t in tables)
+
+
+def sign_cli(
+    invoke: Invoke,
+    user: str,
+    key: str,
+    meaning: str,
+    version: int,
+    password: str = PASSWORD,
+    as_json: bool = False,
+) -> Result:
+    """`qspine -u USER sign KEY --meaning M --expect V --password-stdin` with `password`."""
+    extra = ["--json"] if as_json else []
+    return invoke(
+        "-u",
+        user,
+        "sign",
+        key,
+        "--meaning",
+        meaning,
+        "--expect",
+        str(version),
+        "--password-stdin",
+        *extra,
+        stdin=password + "\n",
+    )

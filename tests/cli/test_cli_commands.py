@@ -10,7 +10,7 @@ from pathlib import Path
 from qspine import load_profile
 from qspine.reports.profile_reference import profile_reference
 
-from helpers import PASSWORD, Invoke
+from helpers import PASSWORD, Invoke, sign_cli
 
 
 def test_record_lifecycle_signing_and_suspect_links_through_the_cli(seeded: Invoke) -> None:
@@ -37,19 +37,7 @@ def test_record_lifecycle_signing_and_suspect_links_through_the_cli(seeded: Invo
         q("-u", "eve", "link", "add", "TC-1", "verifies", "REQ-1", "--reason", "covers").code == 0
     )
     assert q("-u", "eve", "record", "transition", "REQ-1", "in_review", "--expect", "1").code == 0
-    signed = q(
-        "-u",
-        "quinn",
-        "sign",
-        "REQ-1",
-        "--meaning",
-        "approved",
-        "--expect",
-        "1",
-        "--password-stdin",
-        "--json",
-        stdin=PASSWORD + "\n",
-    )
+    signed = sign_cli(q, "quinn", "REQ-1", "approved", 1, PASSWORD, as_json=True)
     assert signed.code == 0, signed.err
     assert json.loads(signed.out)["manifestation"].startswith("Quinn Quality (quinn) — Approved")
     shown = json.loads(q("record", "show", "REQ-1", "--json").out)
@@ -73,21 +61,7 @@ def test_record_lifecycle_signing_and_suspect_links_through_the_cli(seeded: Invo
         == 0
     )
     assert q("-u", "eve", "record", "transition", "REQ-1", "in_review", "--expect", "2").code == 0
-    assert (
-        q(
-            "-u",
-            "quinn",
-            "sign",
-            "REQ-1",
-            "--meaning",
-            "approved",
-            "--expect",
-            "2",
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        ).code
-        == 0
-    )
+    assert sign_cli(q, "quinn", "REQ-1", "approved", 2, PASSWORD).code == 0
     suspect = json.loads(q("link", "suspect", "--json").out)
     assert [(s["source"], s["target"]) for s in suspect] == [("TC-1", "REQ-1")]
     assert "SUSPECT" in q("link", "list", "TC-1").out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PASSWORD, Invoke, db_state
+from helpers import PASSWORD, Invoke, db_state, sign_cli
 
 INVALID = [
     (["record", "create", "nonsense"], "unknown kind 'nonsense'"),
@@ -158,18 +158,7 @@ def test_wrong_password_is_exit_2_and_only_the_failed_attempt_is_recorded(
     assert (
         seeded("-u", "eve", "record", "transition", "REQ-1", "in_review", "--expect", "1").code == 0
     )
-    result = seeded(
-        "-u",
-        "quinn",
-        "sign",
-        "REQ-1",
-        "--meaning",
-        "approved",
-        "--expect",
-        "1",
-        "--password-stdin",
-        stdin="not the password\n",
-    )
+    result = sign_cli(seeded, "quinn", "REQ-1", "approved", 1, "not the password")
     assert (
         result.code == 2
         and result.err == "error: authentication failed: wrong username or password\n"
@@ -177,18 +166,4 @@ def test_wrong_password_is_exit_2_and_only_the_failed_attempt_is_recorded(
     log = seeded("audit", "log", "user:quinn", "--json").out
     assert '"auth.failed"' in log
     assert "approved" not in seeded("record", "show", "REQ-1").out.split("next:")[0].split("·")[2]
-    assert (
-        seeded(
-            "-u",
-            "quinn",
-            "sign",
-            "REQ-1",
-            "--meaning",
-            "approved",
-            "--expect",
-            "1",
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        ).code
-        == 0
-    )
+    assert sign_cli(seeded, "quinn", "REQ-1", "approved", 1, PASSWORD).code == 0

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from qspine import Spine
 from qspine.model.audit import event_hash
 
-from helpers import PASSWORD, Invoke
+from helpers import PASSWORD, Invoke, sign_cli
 
 
 @pytest.fixture
@@ -22,21 +22,7 @@ def chain(seeded: Invoke) -> Invoke:
     """A spine file with a few dozen chained events (seeded users and records, plus work)."""
     q = seeded
     assert q("-u", "eve", "record", "transition", "REQ-1", "in_review", "--expect", "1").code == 0
-    assert (
-        q(
-            "-u",
-            "quinn",
-            "sign",
-            "REQ-1",
-            "--meaning",
-            "approved",
-            "--expect",
-            "1",
-            "--password-stdin",
-            stdin=PASSWORD + "\n",
-        ).code
-        == 0
-    )
+    assert sign_cli(q, "quinn", "REQ-1", "approved", 1, PASSWORD).code == 0
     assert q("-u", "eve", "link", "add", "REQ-1", "derives_from", "UN-1").code == 0
     assert q("audit", "verify").code == 0
     return q
