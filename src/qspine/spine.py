@@ -14,6 +14,7 @@ from qspine.services.links import LinkService
 from qspine.services.records import RecordService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
+from qspine.services.trace import TraceService
 from qspine.services.users import UserService
 from qspine.services.worklist import WorklistService
 from qspine.settings import Settings
@@ -35,6 +36,7 @@ class Spine:
         self.summary = SummaryService(context)
         self.access = AccessService(context, self.users)
         self.worklist = WorklistService(context)
+        self.trace = TraceService(context, self.users)
 
     @property
     def profile(self) -> Profile:

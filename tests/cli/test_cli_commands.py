@@ -202,3 +202,17 @@ def test_token_commands(seeded: Invoke) -> None:
     assert q("-u", "eve", "token", "revoke", str(created["info"]["id"])).code == 0
     assert json.loads(q("-u", "eve", "token", "list", "--json").out)[0]["revoked_at"]
     assert q("-u", "quinn", "token", "revoke", str(created["info"]["id"])).code == 2
+
+
+def test_trace_and_impact_commands(seeded: Invoke) -> None:
+    q = seeded
+    assert q("-u", "eve", "link", "add", "REQ-1", "derives_from", "UN-1").code == 0
+    down = json.loads(q("-u", "eve", "trace", "UN-1", "--json").out)
+    assert [(n["key"], n["depth"]) for n in down["nodes"]] == [("UN-1", 0), ("REQ-1", 1)]
+    shown = q("-u", "eve", "trace", "REQ-1", "--up")
+    assert shown.code == 0 and "derives_from" in shown.out and "UN-1" in shown.out
+    impact = json.loads(q("-u", "eve", "impact", "UN-1", "--json").out)
+    assert impact["total"] == 1 and impact["will_turn_suspect"][0]["source"] == "REQ-1"
+    assert "links that turn suspect" in q("-u", "eve", "impact", "UN-1").out
+    both = q("-u", "eve", "trace", "REQ-1", "--up", "--down")
+    assert both.code == 2 and both.err.count("\n") == 1

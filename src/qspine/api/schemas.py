@@ -259,3 +259,36 @@ class ActiveIn(_In):
 class TokenCreate(_In):
     name: str = Field(min_length=1, max_length=100)
     days: int = Field(90, ge=1, le=366)
+
+
+class TraceNodeOut(_Out):
+    key: str
+    kind: str
+    title: str
+    status: str
+    version: int
+    depth: int
+
+
+class TraceEdgeOut(_Out):
+    type: str
+    source: str
+    target: str
+    suspect: bool
+
+
+class TraceOut(_Out):
+    root: str
+    direction: str
+    depth_limit: int
+    types: list[str]
+    nodes: list[TraceNodeOut]
+    edges: list[TraceEdgeOut]
+
+
+class ImpactOut(_Out):
+    changed: list[str]
+    total: int
+    affected: dict[str, list[TraceNodeOut]]
+    will_turn_suspect: list[TraceEdgeOut]
+    already_suspect: list[TraceEdgeOut]

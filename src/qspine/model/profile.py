@@ -132,6 +132,10 @@ class LinkTypeSpec(_Strict):
     # False for links that pin a version on purpose (a release's design baseline): they
     # never turn suspect, and are never re-confirmed against a newer version.
     suspect_on_change: bool = True
+    # False for event and reference links (a complaint concerns a release, a CAPA addresses a
+    # complaint): a change to the target does not call for re-verifying the source, so impact
+    # analysis does not travel across them. Traces still follow every link.
+    propagates_impact: bool = True
 
     def allows(self, source_kind: str, target_kind: str) -> bool:
         return source_kind in self.from_ and target_kind in self.to
@@ -215,6 +219,13 @@ class Profile(_Strict):
     def pinned_link_types(self) -> frozenset[str]:
         """Link types that pin their target's version and so are never suspect."""
         return frozenset(name for name, link in self.links.items() if not link.suspect_on_change)
+
+    @property
+    def impact_barriers(self) -> frozenset[str]:
+        """Link types impact analysis does not cross: pinned ones and non-propagating ones."""
+        return self.pinned_link_types | frozenset(
+            name for name, link in self.links.items() if not link.propagates_impact
+        )
 
     def kind_for_prefix(self, prefix: str) -> str | None:
         for name, spec in self.kinds.items():

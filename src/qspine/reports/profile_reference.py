@@ -65,7 +65,8 @@ def profile_reference(profile: Profile) -> str:
     out += [
         f"| `{name}` | {', '.join(link.from_)} | {', '.join(link.to)} | "
         f"{'; '.join(link.clauses)} | {_cell(link.help or link.title)}"
-        f"{'' if link.suspect_on_change else ' (pins the version: never suspect)'} |"
+        f"{'' if link.suspect_on_change else ' (pins the version: never suspect)'}"
+        f"{'' if link.propagates_impact else ' (event or reference: impact does not cross it)'} |"
         for name, link in profile.links.items()
     ]
     out += [

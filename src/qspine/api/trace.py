@@ -1,0 +1,43 @@
+"""/api/v1: trace a record upstream or downstream; impact analysis of a proposed change."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from qspine.api.deps import CurrentUser, SpineDep
+from qspine.api.schemas import ImpactOut, TraceOut
+
+router = APIRouter(tags=["traceability"])
+
+
+@router.get(
+    "/records/{key}/trace",
+    response_model=TraceOut,
+    summary="Everything reachable from a record, upstream or downstream",
+)
+def trace(
+    key: str,
+    spine: SpineDep,
+    user: CurrentUser,
+    direction: Literal["up", "down"] = "down",
+    types: Annotated[list[str], Query(description="Only these link types (repeatable)")] = [],  # noqa: B006
+    depth: Annotated[int, Query(ge=1, le=50)] = 50,
+) -> TraceOut:
+    return TraceOut.model_validate(spine.trace.trace(user, key, direction, types, depth))
+
+
+@router.get(
+    "/impact",
+    response_model=ImpactOut,
+    summary="What a change to these records reaches, and which links turn suspect",
+)
+def impact(
+    spine: SpineDep,
+    user: CurrentUser,
+    keys: Annotated[list[str], Query(min_length=1, description="Record keys (repeatable)")],
+    types: Annotated[list[str], Query(description="Only these link types (repeatable)")] = [],  # noqa: B006
+) -> ImpactOut:
+    report = spine.trace.impact(user, keys, types)
+    return ImpactOut.model_validate({**report.__dict__, "total": report.total})
