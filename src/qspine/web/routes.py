@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qspine.web import auth, pages_admin, pages_edit, pages_home, pages_records, pages_sign
+from qspine.web import (
+    auth,
+    pages_admin,
+    pages_edit,
+    pages_home,
+    pages_records,
+    pages_sign,
+    pages_trace,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
@@ -16,4 +24,5 @@ router.include_router(pages_home.router)
 router.include_router(pages_edit.router)
 router.include_router(pages_sign.router)
 router.include_router(pages_records.router)
+router.include_router(pages_trace.router)
 router.include_router(pages_admin.router)
