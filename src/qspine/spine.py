@@ -11,6 +11,7 @@ from qspine.services.audit import AuditService
 from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
+from qspine.services.matrix import MatrixService
 from qspine.services.records import RecordService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
@@ -37,6 +38,7 @@ class Spine:
         self.access = AccessService(context, self.users)
         self.worklist = WorklistService(context)
         self.trace = TraceService(context, self.users)
+        self.matrices = MatrixService(context, self.users)
 
     @property
     def profile(self) -> Profile:

@@ -67,3 +67,24 @@ def test_trace_errors(api: tuple[TestClient, dict[str, str]]) -> None:
     assert client.get("/api/v1/records/REQ-1/trace?depth=99", headers=auth).status_code == 422
     assert client.get("/api/v1/impact", headers=auth).status_code == 422
     assert client.get("/api/v1/impact?keys=REQ-1").status_code == 401
+
+
+def test_matrices(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, auth = api
+    listed = client.get("/api/v1/matrices", headers=auth).json()
+    assert {m["name"] for m in listed} >= {"design_verification", "risk_controls"}
+    built = client.get("/api/v1/matrices/design_verification", headers=auth).json()
+    assert [[c and c["key"] for c in row["cells"]] for row in built["rows"]] == [
+        ["UN-1", "REQ-1", "TC-1", "TR-1"]
+    ]
+    assert built["gaps"] == 0 and len(built["fingerprint"]) == 64
+    csv_text = client.get("/api/v1/matrices/design_verification?format=csv", headers=auth)
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    assert csv_text.text.splitlines()[1].startswith("UN-1 v1,")
+    xlsx = client.get("/api/v1/matrices/design_verification?format=xlsx", headers=auth)
+    assert xlsx.content[:2] == b"PK" and "attachment" in xlsx.headers["content-disposition"]
+    assert client.get("/api/v1/matrices/nope", headers=auth).status_code == 404
+    assert (
+        client.get("/api/v1/matrices/design_verification?format=pdf", headers=auth).status_code
+        == 422
+    )

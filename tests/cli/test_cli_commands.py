@@ -216,3 +216,21 @@ def test_trace_and_impact_commands(seeded: Invoke) -> None:
     assert "links that turn suspect" in q("-u", "eve", "impact", "UN-1").out
     both = q("-u", "eve", "trace", "REQ-1", "--up", "--down")
     assert both.code == 2 and both.err.count("\n") == 1
+
+
+def test_matrix_command(seeded: Invoke, tmp_path: Path) -> None:
+    q = seeded
+    assert q("-u", "eve", "link", "add", "REQ-1", "derives_from", "UN-1").code == 0
+    shown = q("-u", "eve", "matrix", "design_verification")
+    assert shown.code == 0 and "1 with gaps" in shown.out
+    data = json.loads(q("-u", "eve", "matrix", "design_verification", "-f", "json").out)
+    assert [c and c["key"] for c in data["rows"][0]["cells"]] == ["UN-1", "REQ-1", None, None]
+    target = tmp_path / "m.xlsx"
+    assert (
+        q("-u", "eve", "matrix", "design_verification", "-f", "xlsx", "-o", str(target)).code == 0
+    )
+    assert target.read_bytes()[:2] == b"PK"
+    gaps = q("-u", "eve", "matrix", "design_verification", "-f", "csv", "--gaps-only").out
+    assert len(gaps.splitlines()) == 2
+    assert q("-u", "eve", "matrix", "design_verification", "-f", "xlsx").code == 2
+    assert q("-u", "eve", "matrix", "nope").code == 2

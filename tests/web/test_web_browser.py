@@ -3,7 +3,7 @@
 One story, a screenshot after each step (test-artifacts/browser/NN-name.png): an engineer
 writes a requirement and a test case and links them; QA approves with re-authentication
 (a wrong password first); a revision makes the link suspect; confirming it clears the mark.
-A second test renders the CytoAssist demo's dashboard and a record page.
+A second test renders the CytoAssist demo's dashboard, a record page and a trace matrix.
 """
 
 from __future__ import annotations
@@ -270,3 +270,6 @@ def test_demo_pages_in_a_browser(tmp_path: Path, browser_page: Page) -> None:
             shot(page, "demo-records")
             page.goto(f"{server.url}/links/suspect")
             shot(page, "demo-suspect-links")
+            page.goto(f"{server.url}/matrices/design_verification")
+            expect(page.locator("table.matrix td.gap").first).to_be_visible()
+            shot(page, "matrix-design_verification")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qspine.api import admin, links, records, trace
+from qspine.api import admin, links, matrix, records, trace
 from qspine.api.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -23,3 +23,4 @@ router.include_router(records.router)
 router.include_router(links.router)
 router.include_router(admin.router)
 router.include_router(trace.router)
+router.include_router(matrix.router)

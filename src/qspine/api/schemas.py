@@ -292,3 +292,42 @@ class ImpactOut(_Out):
     affected: dict[str, list[TraceNodeOut]]
     will_turn_suspect: list[TraceEdgeOut]
     already_suspect: list[TraceEdgeOut]
+
+
+class MatrixInfoOut(BaseModel):
+    name: str
+    title: str
+    clauses: list[str]
+    kinds: list[str]
+
+
+class MatrixCellOut(_Out):
+    key: str
+    title: str
+    status: str
+    version: int
+    suspect: bool
+
+
+class MatrixRowOut(_Out):
+    cells: list[MatrixCellOut | None]
+    gap: bool
+    suspect: bool
+
+
+class MatrixHeaderOut(_Out):
+    kind: str
+    title: str
+    link: str | None
+
+
+class MatrixOut(_Out):
+    name: str
+    title: str
+    clauses: list[str]
+    columns: list[MatrixHeaderOut]
+    rows: list[MatrixRowOut]
+    gaps: int
+    suspects: int
+    generated_at: dt.datetime
+    fingerprint: str

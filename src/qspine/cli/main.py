@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from qspine.cli import admin, demo, links, records, serve, trace
+from qspine.cli import admin, demo, links, matrix, records, serve, trace
 from qspine.cli.context import Options
 from qspine.cli.output import error_line
 from qspine.model.errors import QSpineError
@@ -29,6 +29,7 @@ app.command("status")(admin.status)
 app.command("serve")(serve.serve)
 app.command("trace")(trace.trace)
 app.command("impact")(trace.impact)
+app.command("matrix")(matrix.matrix)
 app.add_typer(serve.tokens, name="token")
 
 

@@ -196,6 +196,23 @@ class RuleSpec(_Strict):
         return value
 
 
+class MatrixColumn(_Strict):
+    """A column of a trace matrix: a kind, linked to the previous column's kind by `link`."""
+
+    kind: str
+    link: str | None = None
+    title: str = ""
+
+
+class MatrixSpec(_Strict):
+    """A named trace matrix over a chain of kinds (user need -> requirement -> test -> result)."""
+
+    title: str
+    clauses: tuple[str, ...] = ()
+    columns: tuple[MatrixColumn, ...]
+    help: str = ""
+
+
 class Profile(_Strict):
     """A whole, validated profile: the data every service and face works from."""
 
@@ -208,6 +225,7 @@ class Profile(_Strict):
     links: dict[str, LinkTypeSpec]
     roles: dict[str, RoleSpec]
     rules: dict[str, RuleSpec] = {}
+    matrices: dict[str, MatrixSpec] = {}
 
     def kind(self, name: str) -> KindSpec:
         return self.kinds[name]
@@ -295,6 +313,8 @@ def _cross_reference_problems(profile: Profile) -> list[str]:
                 )
     for rule_id, rule in profile.rules.items():
         problems += _rule_problems(profile, f"rules.{rule_id}", rule)
+    for name, matrix in profile.matrices.items():
+        problems += _matrix_problems(profile, f"matrices.{name}", matrix)
     return problems
 
 
@@ -362,3 +382,40 @@ def _rule_problems(profile: Profile, path: str, rule: RuleSpec) -> list[str]:
     if rule.has is None and rule.lacks is None:
         problems.append(f"{path}: a rule states what every record has or lacks")
     return problems
+
+
+def _matrix_problems(profile: Profile, path: str, matrix: MatrixSpec) -> list[str]:
+    problems = []
+    if len(matrix.columns) < 2:
+        problems.append(f"{path}.columns: a matrix has at least two columns")
+    for index, column in enumerate(matrix.columns):
+        where = f"{path}.columns.{index}"
+        if column.kind not in profile.kinds:
+            problems.append(f"{where}.kind: unknown kind '{column.kind}'")
+            continue
+        if index == 0:
+            if column.link is not None:
+                problems.append(f"{where}.link: the first column links to nothing")
+            continue
+        previous = matrix.columns[index - 1].kind
+        if column.link is None:
+            problems.append(f"{where}.link: name the link type to column {index - 1}")
+        elif column.link not in profile.links:
+            problems.append(f"{where}.link: unknown link type '{column.link}'")
+        elif previous in profile.kinds and matrix_direction(profile, previous, column) is None:
+            problems.append(
+                f"{where}.link: '{column.link}' does not connect {previous} and {column.kind}"
+            )
+    return problems
+
+
+def matrix_direction(profile: Profile, previous: str, column: MatrixColumn) -> str | None:
+    """'in' when the column's records link to the previous column's, 'out' when linked from."""
+    link = profile.links.get(column.link or "")
+    if link is None:
+        return None
+    if link.allows(column.kind, previous):
+        return "in"
+    if link.allows(previous, column.kind):
+        return "out"
+    return None

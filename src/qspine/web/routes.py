@@ -13,6 +13,7 @@ from qspine.web import (
     pages_admin,
     pages_edit,
     pages_home,
+    pages_matrix,
     pages_records,
     pages_sign,
     pages_trace,
@@ -25,4 +26,5 @@ router.include_router(pages_edit.router)
 router.include_router(pages_sign.router)
 router.include_router(pages_records.router)
 router.include_router(pages_trace.router)
+router.include_router(pages_matrix.router)
 router.include_router(pages_admin.router)

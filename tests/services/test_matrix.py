@@ -1,0 +1,117 @@
+"""Trace matrices on a hand-built spine with known rows, gaps and suspect marks; exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from qspine import NewLink, NewRecord, NotFound, ProfileError, Spine, load_profile
+from qspine.model.profile import build_profile
+from qspine.profiles import _builtin_raw
+from qspine.reports.matrix_export import to_csv, to_xlsx
+
+from helpers import PASSWORD, sample_fields
+
+PROFILE = load_profile()
+
+
+@pytest.fixture
+def chain(spine: Spine) -> Spine:
+    # UN-1 <- REQ-1 <- TC-1 <- TR-1 ; UN-1 <- REQ-2 (no test: gap) ; UN-2 (no requirement: gap)
+    # REQ-3 derives from nothing (orphan: gap) <- TC-2 (no result: gap)
+    spine.records.create_many(
+        "quinn",
+        [
+            NewRecord(kind, sample_fields(PROFILE, kind))
+            for kind in ["user_need"] * 2
+            + ["requirement"] * 3
+            + ["test_case"] * 2
+            + ["test_result"]
+        ],
+    )
+    spine.links.link_many(
+        "quinn",
+        [
+            NewLink("derives_from", "REQ-1", "UN-1"),
+            NewLink("derives_from", "REQ-2", "UN-1"),
+            NewLink("verifies", "TC-1", "REQ-1"),
+            NewLink("result_of", "TR-1", "TC-1"),
+            NewLink("verifies", "TC-2", "REQ-3"),
+        ],
+    )
+    return spine
+
+
+def keys(matrix: object) -> list[tuple[str | None, ...]]:
+    return [tuple(None if c is None else c.key for c in row.cells) for row in matrix.rows]  # type: ignore[attr-defined]
+
+
+def test_rows_gaps_and_orphans(chain: Spine) -> None:
+    built = chain.matrices.build(chain.users.get("vic"), "design_verification")
+    assert keys(built) == [
+        ("UN-1", "REQ-1", "TC-1", "TR-1"),
+        ("UN-1", "REQ-2", None, None),
+        ("UN-2", None, None, None),
+        (None, "REQ-3", "TC-2", None),
+    ]
+    assert built.gaps == 3 and built.columns[0].title == "User need"
+    only = chain.matrices.build(chain.users.get("vic"), "design_verification", gaps_only=True)
+    assert len(only.rows) == 3 and all(row.gap for row in only.rows)
+
+
+def test_suspect_marks_follow_the_link(chain: Spine) -> None:
+    key = "REQ-1"
+    chain.records.transition("quinn", key, "in_review", 1)
+    chain.signing.sign("ada", PASSWORD, key, "approved", 1)
+    chain.records.revise("quinn", key, {"title": "Sharper"}, 1, "wording")
+    chain.records.transition("quinn", key, "in_review", 2)
+    chain.signing.sign("ada", PASSWORD, key, "approved", 2)
+    built = chain.matrices.build(chain.users.get("vic"), "design_verification")
+    first = built.rows[0]
+    assert first.suspect and first.cells[2] is not None and first.cells[2].suspect
+    assert first.cells[1] is not None and not first.cells[1].suspect
+    assert built.suspects == 1
+
+
+def test_fingerprint_changes_with_content_only(chain: Spine) -> None:
+    vic = chain.users.get("vic")
+    first = chain.matrices.build(vic, "design_verification")
+    assert chain.matrices.build(vic, "design_verification").fingerprint == first.fingerprint
+    chain.links.link("quinn", "verifies", "TC-2", "REQ-2")
+    assert chain.matrices.build(vic, "design_verification").fingerprint != first.fingerprint
+
+
+def test_xlsx_and_csv_exports_read_back(chain: Spine) -> None:
+    built = chain.matrices.build(chain.users.get("vic"), "design_verification")
+    book = load_workbook(io.BytesIO(to_xlsx(built)))
+    assert book.sheetnames == ["Cover", "design_verification"]
+    cover = {row[0].value: row[1].value for row in book["Cover"].iter_rows()}
+    assert cover["Content fingerprint (SHA-256)"] == built.fingerprint
+    assert cover["Rows with gaps"] == "3"
+    sheet = book["design_verification"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    assert sheet["A2"].value == "UN-1 v1" and sheet["D2"].value == "REQ-1 v1"
+    assert sheet["G3"].fill.start_color.rgb.endswith("FDE2E1"), "a gap cell is highlighted"
+    assert sheet.max_row == len(built.rows) + 1
+    rows = list(csv.reader(io.StringIO(to_csv(built))))
+    assert rows[0][0] == "User need key" and rows[0][-2:] == ["gap", "suspect"]
+    assert [row[-2] for row in rows[1:]] == ["", "yes", "yes", "yes"]
+
+
+def test_unknown_matrix_and_profile_errors(chain: Spine) -> None:
+    with pytest.raises(NotFound, match="no matrix 'nope'"):
+        chain.matrices.build(chain.users.get("vic"), "nope")
+    data = _builtin_raw("qmsr")
+    data["matrices"]["broken"] = {
+        "title": "x",
+        "columns": [{"kind": "user_need"}, {"kind": "test_result", "link": "verifies"}],
+    }
+    with pytest.raises(
+        ProfileError,
+        match=r"matrices\.broken\.columns\.1\.link: 'verifies' "
+        "does not connect user_need and test_result",
+    ):
+        build_profile(data)
