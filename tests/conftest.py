@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,15 +25,25 @@ settings.load_profile("qspine")
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres() -> Iterator[PostgresServer]:
+    """One real server per test session (per xdist worker).
+
+    Its data lives in a directory of its own, not under pytest's basetemp: pytest deletes all
+    but the newest three basetemps when a session starts, which would pull the data directory
+    from under a server still running in a concurrent session.
+    """
     reason = postgres_unavailable_reason()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL tests must run in CI, but: {reason}")
         pytest.skip(f"PostgreSQL unavailable: {reason}")
-    server = start_postgres(tmp_path_factory.mktemp("postgres"))
-    yield server
-    server.stop()
+    base = Path(tempfile.mkdtemp(prefix="qspine-pg-"))
+    server = start_postgres(base)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

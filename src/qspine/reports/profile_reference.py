@@ -82,6 +82,13 @@ def profile_reference(profile: Profile) -> str:
         f"| `{name}` | {role.title} | {', '.join(f'`{p}`' for p in role.permissions)} |"
         for name, role in profile.roles.items()
     ]
+    out += ["", "## Trace matrices", "", "| name | title | chain | clauses |", "|---|---|---|---|"]
+    out += [
+        f"| `{name}` | {matrix.title} | "
+        + " → ".join(f"{c.kind}" + (f" (`{c.link}`)" if c.link else "") for c in matrix.columns)
+        + f" | {'; '.join(matrix.clauses)} |"
+        for name, matrix in profile.matrices.items()
+    ]
     out += ["", "## Rules", "", "| id | severity | clauses | title |", "|---|---|---|---|"]
     out += [
         f"| `{rule_id}` | {rule.severity} | {'; '.join(rule.clauses)} | {_cell(rule.title)} |"
