@@ -54,13 +54,4 @@ def matrix(
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
-    return MatrixOut.model_validate(
-        {
-            **built.__dict__,
-            "gaps": built.gaps,
-            "suspects": built.suspects,
-            "rows": [
-                {"cells": row.cells, "gap": row.gap, "suspect": row.suspect} for row in built.rows
-            ],
-        }
-    )
+    return MatrixOut.model_validate(built)

@@ -39,5 +39,4 @@ def impact(
     keys: Annotated[list[str], Query(min_length=1, description="Record keys (repeatable)")],
     types: Annotated[list[str], Query(description="Only these link types (repeatable)")] = [],  # noqa: B006
 ) -> ImpactOut:
-    report = spine.trace.impact(user, keys, types)
-    return ImpactOut.model_validate({**report.__dict__, "total": report.total})
+    return ImpactOut.model_validate(spine.trace.impact(user, keys, types))

@@ -39,10 +39,7 @@ def matrix(
         "xlsx": lambda: to_xlsx(built),
         "csv": lambda: to_csv(built).encode("utf-8"),
         "json": lambda: (
-            json.dumps(
-                {**jsonable(built), "gaps": built.gaps}, indent=2, ensure_ascii=False
-            ).encode("utf-8")
-            + b"\n"
+            json.dumps(jsonable(built), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
         ),
     }[format]()
     if output is None:

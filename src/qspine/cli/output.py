@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -20,10 +21,8 @@ def jsonable(value: Any) -> Any:
     """Dataclasses, datetimes and paths as plain JSON values (the faces' shared shape)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         data = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for name in ("manifestation", "status", "intact"):
-            attribute = getattr(type(value), name, None)
-            if isinstance(attribute, property):
-                data[name] = jsonable(getattr(value, name))
+        for name in _properties(type(value)):
+            data[name] = jsonable(getattr(value, name))
         return data
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
@@ -34,6 +33,16 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+@functools.cache
+def _properties(cls: type) -> tuple[str, ...]:
+    """Public computed properties (a signature's manifestation, a matrix's gap count...)."""
+    return tuple(
+        name
+        for name in dir(cls)
+        if not name.startswith("_") and isinstance(getattr(cls, name, None), property)
+    )
 
 
 def print_json(value: Any) -> None:

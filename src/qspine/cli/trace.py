@@ -6,7 +6,7 @@ import typer
 from rich.tree import Tree
 
 from qspine.cli.context import options
-from qspine.cli.output import console, jsonable, print_json, short, table
+from qspine.cli.output import console, print_json, short, table
 from qspine.model.trace import TraceNode, TraceResult
 
 
@@ -47,7 +47,7 @@ def impact(
     spine = opts.spine()
     report = spine.trace.impact(spine.users.get(opts.actor()), keys, types)
     if json:
-        print_json({**jsonable(report), "total": report.total})
+        print_json(report)
         return
     kinds = spine.profile.kinds
     table(
