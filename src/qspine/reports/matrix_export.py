@@ -67,10 +67,9 @@ def to_xlsx(matrix: Matrix) -> bytes:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in matrix.rows:
+    for line, row in enumerate(matrix.rows, start=2):  # (sheet.max_row rescans: quadratic)
         values = [v for cell in row.cells for v in cell_values(cell)]
         sheet.append([*values, "yes" if row.gap else "", "yes" if row.suspect else ""])
-        line = sheet.max_row
         for index, cell in enumerate(row.cells):
             fill = GAP_FILL if cell is None else SUSPECT_FILL if cell.suspect else None
             if fill is not None:

@@ -1,7 +1,8 @@
-"""Traversal and impact analysis over the link graph, as recursive CTEs in the database.
+"""Traversal and impact analysis over the link graph.
 
-One query walks the graph (SQLite and PostgreSQL both run `WITH RECURSIVE`), so a trace costs
-a few indexed lookups per level rather than a Python loop over the store.
+A breadth-first walk with one indexed query per level (chunks of the frontier): each record
+is visited once, so a trace costs work proportional to what it reaches, never a scan of the
+store.
 """
 
 from __future__ import annotations
@@ -138,31 +139,37 @@ def _closure(
     depth: int,
     skip: frozenset[str] = frozenset(),
 ) -> dict[int, int]:
-    """record id -> shortest distance from any root, following active links."""
-    seed = (
-        sa.select(record.c.id.label("id"), sa.literal(0).label("depth"))
-        .where(record.c.id.in_(roots))
-        .cte("walk", recursive=True)
-    )
+    """record id -> shortest distance from any root, following active links.
+
+    Breadth first, one indexed query per level over the frontier, each record visited once:
+    linear in the links reached. (A recursive CTE deduplicates (record, depth) pairs, not
+    records, and revisits a record once per depth it can be reached at: combinatorial on
+    graphs with long chains.)
+    """
     step_from, step_to = (
         (link.c.target_id, link.c.source_id)
         if direction == "down"
         else (link.c.source_id, link.c.target_id)
     )
-    step = (
-        sa.select(step_to.label("id"), (seed.c.depth + 1).label("depth"))
-        .join(seed, step_from == seed.c.id)
-        .where(link.c.removed_at.is_(None), seed.c.depth < depth)
-    )
+    base = sa.select(step_to).where(link.c.removed_at.is_(None))
     if types:
-        step = step.where(link.c.type.in_(types))
+        base = base.where(link.c.type.in_(types))
     if skip:
-        step = step.where(link.c.type.notin_(sorted(skip)))
-    walk = seed.union(step)
-    rows = connection.execute(
-        sa.select(walk.c.id, sa.func.min(walk.c.depth)).group_by(walk.c.id)
-    ).all()
-    return {int(row_id): int(distance) for row_id, distance in rows}
+        base = base.where(link.c.type.notin_(sorted(skip)))
+    existing = connection.execute(sa.select(record.c.id).where(record.c.id.in_(roots)))
+    reached = {int(row_id): 0 for (row_id,) in existing}
+    frontier = sorted(reached)
+    level = 0
+    while frontier and level < depth:
+        level += 1
+        following: set[int] = set()
+        for chunk in _chunks(frontier):
+            for (row_id,) in connection.execute(base.where(step_from.in_(chunk))):
+                if row_id not in reached:
+                    reached[row_id] = level
+                    following.add(row_id)
+        frontier = sorted(following)
+    return reached
 
 
 def _nodes(connection: Connection, reached: dict[int, int]) -> list[TraceNode]:
