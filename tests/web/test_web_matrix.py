@@ -13,11 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from qspine import NewLink, NewRecord, Spine
+from qspine import Spine
 from qspine.cli.output import jsonable
 
-from .web_helpers import Browser, reapprove, traced_requirement
-from helpers import sample_fields
+from .web_helpers import Browser, extend, reapprove, traced_requirement
 
 #   UN-1 <-derives_from- REQ-1 <-verifies- TC-1 <-result_of- TR-1   (complete; TC-1 suspect)
 #   UN-2                                                            (no requirement: a gap)
@@ -29,20 +28,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def chain(web_spine: Spine) -> Spine:
     traced_requirement(web_spine)
-    profile = web_spine.profile
-    web_spine.records.create_many(
-        "quinn",
-        [
-            NewRecord(kind, sample_fields(profile, kind, title))
-            for kind, title in (
-                ("user_need", "Easy to read"),
-                ("user_need", "Quiet at night"),
-                ("test_result", "Passed"),
-            )
-        ],
-    )
-    web_spine.links.link_many(
-        "quinn", [NewLink("derives_from", "REQ-1", "UN-1"), NewLink("result_of", "TR-1", "TC-1")]
+    extend(
+        web_spine,
+        [("user_need", "Easy to read"), ("user_need", "Quiet at night"), ("test_result", "Passed")],
+        [("derives_from", "REQ-1", "UN-1"), ("result_of", "TR-1", "TC-1")],
     )
     reapprove(web_spine, "REQ-1", {"statement": "The label shall be readable at 40 cm."})
     return web_spine

@@ -8,13 +8,12 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from qspine import NewLink, NewRecord, Spine
+from qspine import Spine
 from qspine.cli.output import jsonable
 from qspine.model.trace import Direction
 from qspine.web.trace_graph import trace_picture
 
-from .web_helpers import Browser, reapprove, traced_requirement
-from helpers import sample_fields
+from .web_helpers import Browser, extend, reapprove, traced_requirement
 
 #   UN-1 <-derives_from- REQ-1 <-verifies- TC-1 <-result_of- TR-1
 #                        REQ-1 <-verifies- TC-2
@@ -25,24 +24,13 @@ DEPTHS = {"UN-1": 0, "REQ-1": 1, "TC-1": 2, "TC-2": 2, "TR-1": 3}
 @pytest.fixture
 def graph(web_spine: Spine) -> Spine:
     traced_requirement(web_spine)
-    profile = web_spine.profile
-    web_spine.records.create_many(
-        "quinn",
+    extend(
+        web_spine,
+        [("user_need", "Easy to read"), ("test_result", "Passed"), ("test_case", "Check again")],
         [
-            NewRecord(kind, sample_fields(profile, kind, title))
-            for kind, title in (
-                ("user_need", "Easy to read"),
-                ("test_result", "Passed"),
-                ("test_case", "Check again"),
-            )
-        ],
-    )
-    web_spine.links.link_many(
-        "quinn",
-        [
-            NewLink("derives_from", "REQ-1", "UN-1"),
-            NewLink("result_of", "TR-1", "TC-1"),
-            NewLink("verifies", "TC-2", "REQ-1"),
+            ("derives_from", "REQ-1", "UN-1"),
+            ("result_of", "TR-1", "TC-1"),
+            ("verifies", "TC-2", "REQ-1"),
         ],
     )
     return web_spine

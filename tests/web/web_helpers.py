@@ -66,3 +66,14 @@ def reapprove(spine: Spine, key: str, changes: dict[str, Any]) -> None:
     spine.records.revise("eve", key, changes, current, "tighten it")
     spine.records.transition("eve", key, "in_review", current + 1)
     spine.signing.sign("quinn", PASSWORD, key, "approved", current + 1)
+
+
+def extend(spine: Spine, records: list[tuple[str, str]], links: list[tuple[str, str, str]]) -> None:
+    """Add records (kind, title) and then links (type, source, target), as quinn."""
+    from qspine import NewLink, NewRecord
+
+    spine.records.create_many(
+        "quinn",
+        [NewRecord(kind, sample_fields(spine.profile, kind, title)) for kind, title in records],
+    )
+    spine.links.link_many("quinn", [NewLink(*link) for link in links])
