@@ -39,6 +39,8 @@ EXTRA_LINKS = {
     "test_case": ("verifies", "risk_control", 1),
 }
 BATCH = 2_000
+LEVELS = 3
+WINDOW = 30
 ACTOR = "bench"
 
 
@@ -135,11 +137,24 @@ def _links_for(
 ) -> Iterator[NewLink]:
     for index, source in enumerate(sources):
         for link_type, target_kind, per in plan:
-            pool = keys[target_kind] if target_kind != kind else sources[:index]
+            pool = keys[target_kind] if target_kind != kind else _parents(sources, index)
             if not pool:
                 continue
             for target in rng.sample(pool, min(per, len(pool))):
                 yield NewLink(link_type, source, target)
+
+
+def _parents(sources: list[str], index: int) -> list[str]:
+    """Candidate parents of a derived record: nearby records one level or more up.
+
+    Records sit on LEVELS levels (system, subsystem, software requirement) by index, and a
+    record derives from one of the WINDOW records before it on a higher level: bounded depth,
+    local hierarchies, as in a requirements document. (Deriving from any earlier record made
+    a random recursive tree in which the first requirement was the ancestor of nearly all.)
+    """
+    level = index % LEVELS
+    start = max(0, index - WINDOW)
+    return [key for j, key in enumerate(sources[start:index], start) if j % LEVELS < level]
 
 
 def _batches(links: Iterator[NewLink]) -> Iterator[list[NewLink]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class Matrix:
     rows: list[MatrixRow]
     generated_at: dt.datetime
     fingerprint: str
+    as_of: dt.datetime | None = None
+    filters: dict[str, object] = field(default_factory=dict)
 
     @property
     def gaps(self) -> int:

@@ -11,6 +11,19 @@ from qspine.model.signatures import SignatureView
 
 
 @dataclass(frozen=True)
+class RecordState:
+    """Where a record stood at one instant (now, or as of a past one)."""
+
+    id: int
+    key: str
+    kind: str
+    title: str
+    status: str
+    version: int
+    released_version: int | None
+
+
+@dataclass(frozen=True)
 class TransitionView:
     """One recorded status change of one version."""
 
@@ -53,6 +66,7 @@ class RecordView:
     signatures: list[SignatureView] = field(default_factory=list)
     transitions: list[TransitionView] = field(default_factory=list)
     next_transitions: list[dict[str, Any]] = field(default_factory=list)
+    as_of: dt.datetime | None = None
 
     @property
     def status(self) -> str:

@@ -8,6 +8,7 @@ it, and what a change to it may invalidate.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,6 +47,7 @@ class TraceResult:
     types: tuple[str, ...]
     nodes: list[TraceNode]
     edges: list[TraceEdge]
+    as_of: dt.datetime | None = None
 
     def by_depth(self) -> dict[int, list[TraceNode]]:
         levels: dict[int, list[TraceNode]] = {}
@@ -63,6 +65,7 @@ class ImpactReport:
     affected: dict[str, list[TraceNode]] = field(default_factory=dict)
     will_turn_suspect: list[TraceEdge] = field(default_factory=list)
     already_suspect: list[TraceEdge] = field(default_factory=list)
+    as_of: dt.datetime | None = None
 
     @property
     def total(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
@@ -18,7 +19,7 @@ from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
 from qspine.services.users import require
 from qspine.store.engine import read_connection, write_transaction
-from qspine.store.schema import link, record, version
+from qspine.store.schema import link, link_stamp, record, version
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,13 @@ class LinkService:
                 require(connection, self._context, actor, "write", kind)
             _refuse_existing(connection, rows, ends)
             if rows:
-                connection.execute(link.insert(), rows)
+                made = connection.execute(
+                    link.insert().returning(link.c.id, sort_by_parameter_order=True), rows
+                ).scalars()
+                connection.execute(
+                    link_stamp.insert(),
+                    [_stamp(link_id, row) for link_id, row in zip(made, rows, strict=True)],
+                )
             append(connection, now, events)
         return len(rows)
 
@@ -162,6 +169,15 @@ class LinkService:
                     confirmed_by=actor,
                 )
             )
+            connection.execute(
+                link_stamp.insert().values(
+                    link_id=row["id"],
+                    target_version=current["latest_version"],
+                    target_fingerprint=current["fingerprint"],
+                    at=now,
+                    by=actor,
+                )
+            )
             append(
                 connection,
                 now,
@@ -213,6 +229,16 @@ class LinkService:
             row, _ = _active_row(connection, type, source, target)
             (view,) = reads.links_where(connection, link.c.id == row["id"], self._pinned)
             return view
+
+
+def _stamp(link_id: int, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "link_id": link_id,
+        "target_version": row["target_version"],
+        "target_fingerprint": row["target_fingerprint"],
+        "at": row["created_at"],
+        "by": row["created_by"],
+    }
 
 
 def _records_by_key(connection: Connection, keys: set[str]) -> dict[str, RowMapping]:

@@ -8,20 +8,24 @@ own with empty cells before them, so an orphan shows as a gap instead of disappe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from qspine.model.asof import stamp
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.fingerprint import canonical_json, sha256_hex
 from qspine.model.links import is_suspect
 from qspine.model.matrix import Matrix, MatrixCell, MatrixHeader, MatrixRow
 from qspine.model.profile import matrix_direction
+from qspine.model.records import RecordState
+from qspine.services import history
 from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
 from qspine.store.engine import read_connection
-from qspine.store.schema import link, record
+from qspine.store.schema import link
 
 Children = dict[int, list[tuple[int, bool]]]
 
@@ -36,14 +40,25 @@ class MatrixService:
     def names(self) -> dict[str, str]:
         return {name: spec.title for name, spec in self._context.profile.matrices.items()}
 
-    def build(self, user: User, name: str, gaps_only: bool = False) -> Matrix:
+    def build(
+        self,
+        user: User,
+        name: str,
+        gaps_only: bool = False,
+        at: dt.datetime | None = None,
+        suspect_only: bool = False,
+        text: str = "",
+    ) -> Matrix:
+        """The matrix as the spine stands now or stood at `at`, optionally filtered to rows
+        with gaps, rows with a suspect link, or rows with a cell whose key or title contains
+        `text`. The fingerprint covers the rows shown."""
         self._users.permits(user, "read")
         profile = self._context.profile
         spec = profile.matrices.get(name)
         if spec is None:
             raise NotFound(f"no matrix '{name}' (matrices: {', '.join(profile.matrices)})")
         with read_connection(self._context.engine) as connection:
-            cells = [_cells(connection, column.kind) for column in spec.columns]
+            states = [history.kind_states(connection, profile, c.kind, at) for c in spec.columns]
             children: list[Children] = []
             for index in range(1, len(spec.columns)):
                 column = spec.columns[index]
@@ -51,14 +66,14 @@ class MatrixService:
                 direction = matrix_direction(profile, previous, column)
                 if direction is None or column.link is None:
                     raise InvalidInput(f"matrix {name}: column {index} does not connect")
-                children.append(
-                    _children(
-                        connection, column.link, direction, column.link in profile.pinned_link_types
-                    )
-                )
-        rows = _rows(cells, children)
-        if gaps_only:
-            rows = [row for row in rows if row.gap]
+                pinned = column.link in profile.pinned_link_types
+                targets = states[index - 1] if direction == "in" else states[index]
+                children.append(_children(connection, column.link, direction, pinned, targets, at))
+        cells = [
+            {i: MatrixCell(s.key, s.title, s.status, s.version) for i, s in column.items()}
+            for column in states
+        ]
+        rows = _filtered(_rows(cells, children), gaps_only, suspect_only, text)
         headers = tuple(
             MatrixHeader(c.kind, c.title or profile.kinds[c.kind].title, c.link)
             for c in spec.columns
@@ -67,6 +82,7 @@ class MatrixService:
             [None if c is None else [c.key, c.version, c.status, c.suspect] for c in row.cells]
             for row in rows
         ]
+        filters = {"gaps_only": gaps_only, "suspect_only": suspect_only, "text": text}
         return Matrix(
             name,
             spec.title,
@@ -74,41 +90,68 @@ class MatrixService:
             headers,
             rows,
             self._context.clock(),
-            sha256_hex(canonical_json({"matrix": name, "rows": content})),
+            sha256_hex(
+                canonical_json(
+                    {
+                        "matrix": name,
+                        "as_of": None if at is None else stamp(at),
+                        "rows": content,
+                    }
+                )
+            ),
+            as_of=at,
+            filters={k: v for k, v in filters.items() if v},
         )
 
 
-def _cells(connection: Connection, kind: str) -> dict[int, MatrixCell]:
-    rows = connection.execute(
-        sa.select(
-            record.c.id, record.c.key, record.c.title, record.c.status, record.c.latest_version
+def _filtered(rows: list[MatrixRow], gaps: bool, suspect: bool, text: str) -> list[MatrixRow]:
+    needle = text.strip().casefold()
+    return [
+        row
+        for row in rows
+        if (not gaps or row.gap)
+        and (not suspect or row.suspect)
+        and (
+            not needle
+            or any(
+                cell is not None
+                and (needle in cell.key.casefold() or needle in cell.title.casefold())
+                for cell in row.cells
+            )
         )
-        .where(record.c.kind == kind)
-        .order_by(record.c.id)
-    )
-    return {
-        row_id: MatrixCell(key, title, status, version)
-        for row_id, key, title, status, version in rows
-    }
+    ]
 
 
-def _children(connection: Connection, link_type: str, direction: str, pinned: bool) -> Children:
-    """previous-column record id -> [(this-column record id, link suspect?)]."""
-    target = record.alias("t")
+def _children(
+    connection: Connection,
+    link_type: str,
+    direction: str,
+    pinned: bool,
+    targets: dict[int, RecordState],
+    at: dt.datetime | None,
+) -> Children:
+    """previous-column record id -> [(this-column record id, link suspect?)], as of `at`.
+
+    `targets` are the states of the column the links point to (their released versions)."""
     near, far = (
         (link.c.target_id, link.c.source_id)
         if direction == "in"
         else (link.c.source_id, link.c.target_id)
     )
     rows = connection.execute(
-        sa.select(near, far, link.c.target_version, target.c.released_version)
-        .join(target, target.c.id == link.c.target_id)
-        .where(link.c.type == link_type, link.c.removed_at.is_(None))
+        sa.select(link.c.id, near, far, link.c.target_id, link.c.target_version)
+        .where(link.c.type == link_type, history.link_active(at))
         .order_by(far)
-    )
+    ).all()
+    stamped = {} if at is None else history.stamps_of_type(connection, link_type, at)
     found: Children = defaultdict(list)
-    for parent, child, stamped, released in rows:
-        found[parent].append((child, not pinned and is_suspect(stamped, released)))
+    for link_id, parent, child, target_id, current in rows:
+        target = targets.get(target_id)
+        if target is None:  # a record of another kind: not part of this chain
+            continue
+        version = stamped[link_id][0] if link_id in stamped else current
+        suspect = not pinned and is_suspect(version, target.released_version)
+        found[parent].append((child, suspect))
     return found
 
 

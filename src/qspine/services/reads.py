@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qspine.model.errors import InvalidInput
+from qspine.model.asof import stamp
+from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.fingerprint import content_fingerprint
 from qspine.model.links import LinkView, is_suspect
 from qspine.model.profile import Profile
 from qspine.model.records import RecordSummary, RecordView, TransitionView, VersionView
 from qspine.model.signatures import SignatureView
+from qspine.services import history
 from qspine.services.audit import signature_is_valid
 from qspine.services.lifecycle import load_record
 from qspine.store.schema import link, record, signature, transition, version
@@ -53,6 +57,78 @@ def record_view(connection: Connection, profile: Profile, key: str) -> RecordVie
             for t in lifecycle.next_states(current.status)
         ],
     )
+
+
+def record_view_at(
+    connection: Connection, profile: Profile, key: str, at: dt.datetime
+) -> RecordView:
+    """The record as it stood at `at`: the version current then with the status it had,
+    the links that existed with the stamps they carried, signatures and transitions so far."""
+    row = load_record(connection, key)
+    if row["created_at"] > at:
+        raise NotFound(f"{key} did not exist yet at {stamp(at)}")
+    moves = [t for t in transitions_of(connection, row["id"]) if t.at <= at]
+    status_then = {t.version: t.to_status for t in moves}
+    versions = [
+        dataclasses.replace(v, status=status_then.get(v.number, v.status))
+        for v in _versions(connection, row["id"])
+        if v.created_at <= at
+    ]
+    current = versions[-1]
+    state = history.states(connection, profile, [row["id"]], at)[row["id"]]
+    links = _links_at(connection, profile, row["id"], at)
+    return RecordView(
+        key=row["key"],
+        kind=row["kind"],
+        title=state.title,
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        version=current,
+        latest_version=current.number,
+        released_version=state.released_version,
+        links_out=[x for x in links if x.source == key],
+        links_in=[x for x in links if x.target == key],
+        signatures=[s for s in signatures_of(connection, profile, row["id"], key) if s.at <= at],
+        transitions=moves,
+        as_of=at,
+    )
+
+
+def _links_at(
+    connection: Connection, profile: Profile, record_id: int, at: dt.datetime
+) -> list[LinkView]:
+    rows = (
+        connection.execute(
+            _LINKS.where(
+                sa.or_(link.c.source_id == record_id, link.c.target_id == record_id),
+                history.link_active(at),
+            )
+        )
+        .mappings()
+        .all()
+    )
+    stamped = history.stamps(connection, [r["id"] for r in rows], at)
+    ends = history.states(connection, profile, {r["target_id"] for r in rows}, at)
+    pinned = profile.pinned_link_types
+    views = []
+    for r in rows:
+        number, fingerprint = stamped.get(r["id"], (r["target_version"], r["target_fingerprint"]))
+        released = ends[r["target_id"]].released_version if r["target_id"] in ends else None
+        views.append(
+            LinkView(
+                id=r["id"],
+                type=r["type"],
+                source=r["source_key"],
+                target=r["target_key"],
+                target_version=number,
+                target_fingerprint=fingerprint,
+                created_at=r["created_at"],
+                created_by=r["created_by"],
+                suspect=r["type"] not in pinned and is_suspect(number, released),
+                target_released_version=released,
+            )
+        )
+    return views
 
 
 def versions_of(connection: Connection, key: str) -> list[VersionView]:

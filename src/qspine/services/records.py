@@ -7,6 +7,7 @@ new draft or carries the current status depends on the lifecycle (see `revise`).
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -277,8 +278,11 @@ class RecordService:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def show(self, key: str) -> RecordView:
+    def show(self, key: str, at: dt.datetime | None = None) -> RecordView:
+        """The record now, or as it stood at the past instant `at`."""
         with read_connection(self._context.engine) as connection:
+            if at is not None:
+                return reads.record_view_at(connection, self._context.profile, key, at)
             return reads.record_view(connection, self._context.profile, key)
 
     def history(self, key: str) -> list[VersionView]:

@@ -1,26 +1,43 @@
-"""Traversal and impact analysis over the link graph.
+"""Traversal and impact analysis over the link graph, now or as of a past instant.
 
 A breadth-first walk with one indexed query per level (chunks of the frontier): each record
-is visited once, so a trace costs work proportional to what it reaches, never a scan of the
-store.
+is visited once and each link read once, so a trace costs work proportional to what it
+reaches, never a scan of the store. The links walked are the trace's edges: no second pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from qspine.model.asof import stamp
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.links import is_suspect
+from qspine.model.records import RecordState
 from qspine.model.trace import Direction, ImpactReport, TraceEdge, TraceNode, TraceResult
+from qspine.services import history
 from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
-from qspine.store.engine import read_connection
+from qspine.store.engine import fetch_literal, read_connection
 from qspine.store.schema import link, record
 
 MAX_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class _Walked:
+    """A link met by the walk: its id, type, ends (record ids) and current stamp."""
+
+    id: int
+    type: str
+    source: int
+    target: int
+    stamped: int
 
 
 class TraceService:
@@ -37,41 +54,57 @@ class TraceService:
         direction: Direction = "down",
         types: Sequence[str] = (),
         depth: int = MAX_DEPTH,
+        at: dt.datetime | None = None,
     ) -> TraceResult:
-        """Every record reachable from `key` (its shortest distance) and the links between."""
+        """Every record reachable from `key` (its shortest distance) and the links between,
+        as the spine stands now or stood at `at`."""
         self._users.permits(user, "read")
         wanted = self._check(direction, types, depth)
         with read_connection(self._context.engine) as connection:
-            root = _record_id(connection, key)
-            reached = _closure(connection, [root], direction, wanted, depth)
-            nodes = _nodes(connection, reached)
-            edges = self._edges(connection, set(reached), wanted)
-        return TraceResult(key, direction, depth, tuple(wanted), nodes, edges)
+            root = _record_id(connection, key, at)
+            reached, walked = _walk(connection, [root], direction, wanted, depth, at=at)
+            found = history.states(connection, self._context.profile, reached, at)
+            edges = self._edges(connection, walked, found, at)
+        nodes = _nodes(found, reached)
+        return TraceResult(key, direction, depth, tuple(wanted), nodes, edges, at)
 
-    def impact(self, user: User, keys: Sequence[str], types: Sequence[str] = ()) -> ImpactReport:
+    def impact(
+        self,
+        user: User,
+        keys: Sequence[str],
+        types: Sequence[str] = (),
+        at: dt.datetime | None = None,
+    ) -> ImpactReport:
         """What changing `keys` reaches downstream, and which links turn suspect on release."""
         self._users.permits(user, "read")
         if not keys:
             raise InvalidInput("impact: name at least one record")
         wanted = self._check("down", types, MAX_DEPTH)
+        profile = self._context.profile
         with read_connection(self._context.engine) as connection:
-            roots = [_record_id(connection, key) for key in dict.fromkeys(keys)]
-            pinned = self._context.profile.pinned_link_types
+            roots = [_record_id(connection, key, at) for key in dict.fromkeys(keys)]
             # Impact does not cross pinned links (a baseline records what shipped) nor event
             # and reference links (profile: propagates_impact: false).
-            barriers = self._context.profile.impact_barriers
-            reached = _closure(connection, roots, "down", wanted, MAX_DEPTH, skip=barriers)
-            nodes = [node for node in _nodes(connection, reached) if node.depth > 0]
-            direct = self._edges(connection, set(roots), wanted, into=set(roots))
+            reached, _ = _walk(
+                connection, roots, "down", wanted, MAX_DEPTH, skip=profile.impact_barriers, at=at
+            )
+            # Every link into a changed record turns suspect once it is released again.
+            _, walked = _walk(connection, roots, "down", wanted, 1, at=at)
+            direct = [edge for edge in walked if edge.target in roots]
+            ends = {end for edge in direct for end in (edge.source, edge.target)}
+            found = history.states(connection, profile, set(reached) | ends, at)
+            into = self._edges(connection, direct, found, at)
+        nodes = [node for node in _nodes(found, reached) if node.depth > 0]
         affected: dict[str, list[TraceNode]] = {}
         for node in nodes:
             affected.setdefault(node.kind, []).append(node)
-        movable = [edge for edge in direct if edge.type not in pinned]
+        movable = [edge for edge in into if edge.type not in profile.pinned_link_types]
         return ImpactReport(
             changed=list(dict.fromkeys(keys)),
             affected=affected,
             will_turn_suspect=[edge for edge in movable if not edge.suspect],
             already_suspect=[edge for edge in movable if edge.suspect],
+            as_of=at,
         )
 
     def _check(self, direction: str, types: Sequence[str], depth: int) -> list[str]:
@@ -87,110 +120,127 @@ class TraceService:
     def _edges(
         self,
         connection: Connection,
-        ids: set[int],
-        types: list[str],
-        into: set[int] | None = None,
+        walked: list[_Walked],
+        found: dict[int, RecordState],
+        at: dt.datetime | None,
     ) -> list[TraceEdge]:
-        """Active links among `ids` (or, with `into`, every active link pointing into `into`)."""
-        source = record.alias("s")
-        target = record.alias("t")
-        query = (
-            sa.select(
-                link.c.type,
-                source.c.key,
-                target.c.key,
-                link.c.target_version,
-                target.c.released_version,
-                link.c.source_id,
-                link.c.target_id,
-            )
-            .join(source, source.c.id == link.c.source_id)
-            .join(target, target.c.id == link.c.target_id)
-            .where(link.c.removed_at.is_(None))
-            .order_by(link.c.type, source.c.key, target.c.key)
-        )
-        if types:
-            query = query.where(link.c.type.in_(types))
+        """Walked links as trace edges, suspect when the target has a newer release than the
+        link's stamp (both as of `at`)."""
         pinned = self._context.profile.pinned_link_types
+        stamped = {edge.id: edge.stamped for edge in walked}
+        if at is not None:
+            stamped = {i: s[0] for i, s in history.stamps(connection, stamped, at).items()}
         edges = []
-        for chunk in _chunks(sorted(into if into is not None else ids)):
-            condition = link.c.target_id.in_(chunk)
-            rows = connection.execute(query.where(condition)).all()
-            for kind, source_key, target_key, stamped, released, source_id, _ in rows:
-                if into is None and source_id not in ids:
-                    continue
-                suspect = kind not in pinned and is_suspect(stamped, released)
-                edges.append(TraceEdge(kind, source_key, target_key, suspect))
-        return edges
+        for edge in walked:
+            source, target = found.get(edge.source), found.get(edge.target)
+            if source is None or target is None:
+                continue
+            suspect = edge.type not in pinned and is_suspect(
+                stamped.get(edge.id, edge.stamped), target.released_version
+            )
+            edges.append(TraceEdge(edge.type, source.key, target.key, suspect))
+        return sorted(edges, key=lambda e: (e.type, e.source, e.target))
 
 
-def _record_id(connection: Connection, key: str) -> int:
-    found = connection.execute(sa.select(record.c.id).where(record.c.key == key)).scalar()
-    if found is None:
+def _record_id(connection: Connection, key: str, at: dt.datetime | None) -> int:
+    row = connection.execute(
+        sa.select(record.c.id, record.c.created_at).where(record.c.key == key)
+    ).first()
+    if row is None:
         raise NotFound(f"no record {key}")
-    return int(found)
+    if at is not None and row.created_at > at:
+        raise NotFound(f"{key} did not exist yet at {stamp(at)}")
+    return int(row.id)
 
 
-def _closure(
+def _walk(
     connection: Connection,
     roots: list[int],
     direction: str,
     types: list[str],
     depth: int,
     skip: frozenset[str] = frozenset(),
-) -> dict[int, int]:
-    """record id -> shortest distance from any root, following active links.
+    at: dt.datetime | None = None,
+) -> tuple[dict[int, int], list[_Walked]]:
+    """(record id -> shortest distance from any root, the links walked between them).
 
     Breadth first, one indexed query per level over the frontier, each record visited once:
     linear in the links reached. (A recursive CTE deduplicates (record, depth) pairs, not
     records, and revisits a record once per depth it can be reached at: combinatorial on
-    graphs with long chains.)
+    graphs with long chains.) The last level's links among reached records are kept too.
     """
-    step_from, step_to = (
-        (link.c.target_id, link.c.source_id)
-        if direction == "down"
-        else (link.c.source_id, link.c.target_id)
-    )
-    base = sa.select(step_to).where(link.c.removed_at.is_(None))
+    near = "target_id" if direction == "down" else "source_id"
+    fetch = _step_now(near, types, skip) if at is None else _step_as_of(near, types, skip, at)
+    reached = {root: 0 for root in roots}
+    walked: list[_Walked] = []
+    frontier = sorted(reached)
+    level = 0
+    while frontier:
+        level += 1
+        following: set[int] = set()
+        for chunk in history.chunks(frontier):
+            for row in fetch(connection, chunk):
+                edge = _Walked(*row)
+                end = edge.source if direction == "down" else edge.target
+                if level > depth:  # past the limit: only links among records already reached
+                    if end in reached:
+                        walked.append(edge)
+                    continue
+                walked.append(edge)
+                if end not in reached:
+                    reached[end] = level
+                    following.add(end)
+        frontier = sorted(following) if level <= depth else []
+    return reached, walked
+
+
+Step = Callable[[Connection, list[int]], Sequence[Sequence[Any]]]
+_STEP_COLUMNS = "id, type, source_id, target_id, target_version"
+
+
+def _step_now(near: str, types: list[str], skip: frozenset[str]) -> Step:
+    """The links at a frontier now: one literal statement read from the covering index."""
+    where = "removed_at IS NULL"
+    if types:
+        where += f" AND type IN ({_quoted(types)})"
+    if skip:
+        where += f" AND type NOT IN ({_quoted(skip)})"
+
+    def fetch(connection: Connection, chunk: list[int]) -> Sequence[Sequence[Any]]:
+        # Record ids are ints from the database: inlined, nothing needs binding or expanding.
+        ids = ",".join(map(str, chunk))
+        return fetch_literal(
+            connection, f"SELECT {_STEP_COLUMNS} FROM link WHERE {near} IN ({ids}) AND {where}"
+        )
+
+    return fetch
+
+
+def _step_as_of(near: str, types: list[str], skip: frozenset[str], at: dt.datetime) -> Step:
+    """The links at a frontier that existed at `at` (made by then and not yet removed)."""
+    base = sa.select(
+        link.c.id, link.c.type, link.c.source_id, link.c.target_id, link.c.target_version
+    ).where(history.link_active(at))
     if types:
         base = base.where(link.c.type.in_(types))
     if skip:
         base = base.where(link.c.type.notin_(sorted(skip)))
-    existing = connection.execute(sa.select(record.c.id).where(record.c.id.in_(roots)))
-    reached = {int(row_id): 0 for (row_id,) in existing}
-    frontier = sorted(reached)
-    level = 0
-    while frontier and level < depth:
-        level += 1
-        following: set[int] = set()
-        for chunk in _chunks(frontier):
-            for (row_id,) in connection.execute(base.where(step_from.in_(chunk))):
-                if row_id not in reached:
-                    reached[row_id] = level
-                    following.add(row_id)
-        frontier = sorted(following)
-    return reached
+
+    def fetch(connection: Connection, chunk: list[int]) -> Sequence[Sequence[Any]]:
+        return connection.execute(base.where(link.c[near].in_(chunk))).all()
+
+    return fetch
 
 
-def _nodes(connection: Connection, reached: dict[int, int]) -> list[TraceNode]:
-    nodes = []
-    for chunk in _chunks(sorted(reached)):
-        rows = connection.execute(
-            sa.select(
-                record.c.id,
-                record.c.key,
-                record.c.kind,
-                record.c.title,
-                record.c.status,
-                record.c.latest_version,
-            ).where(record.c.id.in_(chunk))
-        ).all()
-        nodes += [
-            TraceNode(key, kind, title, status, version, reached[row_id])
-            for row_id, key, kind, title, status, version in rows
-        ]
+def _quoted(names: Iterable[str]) -> str:
+    """Link type names (checked against the profile) as SQL string literals."""
+    return ",".join("'" + name.replace("'", "''") + "'" for name in sorted(names))
+
+
+def _nodes(found: dict[int, RecordState], reached: dict[int, int]) -> list[TraceNode]:
+    nodes = [
+        TraceNode(state.key, state.kind, state.title, state.status, state.version, reached[i])
+        for i, state in found.items()
+        if i in reached
+    ]
     return sorted(nodes, key=lambda node: (node.depth, node.kind, node.key))
-
-
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]

@@ -81,3 +81,18 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
             yield connection
         finally:
             connection.rollback()
+
+
+def fetch_literal(connection: Connection, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a statement with no parameters, straight from the driver's cursor.
+
+    For the hot paths of a traversal, whose statements inline integer ids: skipping
+    SQLAlchemy's row processing halves their cost. Only for columns that need no type
+    processing (integers, text), and never for text that came from a caller.
+    """
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

@@ -118,8 +118,9 @@ link = sa.Table(
     sa.Column("removed_at", UTCDateTime, nullable=True),
     sa.Column("removed_by", sa.String(64), nullable=True),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Index(None, "source_id", "type"),
-    sa.Index(None, "target_id", "type"),
+    # Covering indexes: a trace step reads a link from the index alone, no table lookup.
+    sa.Index(None, "source_id", "type", "removed_at", "target_id", "target_version"),
+    sa.Index(None, "target_id", "type", "removed_at", "source_id", "target_version"),
     sa.Index(
         "uq_link_active",
         "type",
@@ -129,6 +130,20 @@ link = sa.Table(
         sqlite_where=sa.text("removed_at IS NULL"),
         postgresql_where=sa.text("removed_at IS NULL"),
     ),
+)
+
+link_stamp = sa.Table(
+    "link_stamp",
+    metadata,
+    # Every review stamp a link has carried (made, then each confirm): what the source's
+    # author reviewed and when, so suspect marks can be rebuilt as of any past instant.
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("link_id", Id, sa.ForeignKey("link.id"), nullable=False),
+    sa.Column("target_version", sa.Integer, nullable=False),
+    sa.Column("target_fingerprint", Hash, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("by", sa.String(64), nullable=False),
+    sa.Index(None, "link_id", "at"),
 )
 
 signature = sa.Table(

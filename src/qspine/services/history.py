@@ -1,0 +1,158 @@
+"""Record and link state now, or rebuilt as of a past instant.
+
+Nothing in the spine is overwritten without a trace: versions are immutable and dated,
+every status change is a dated transition, a removed link keeps its row with `removed_at`,
+and every review stamp a link carried is a dated `link_stamp` row. So the state at any past
+instant T is a query over those: the highest version created by T, the last transition of
+that version by T, the last release by T, links made by T and not removed by T, each with its
+last stamp by T. Read views take `at=None` for now (the derived columns, no reconstruction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qspine.model.profile import Profile
+from qspine.model.records import RecordState
+from qspine.store.engine import fetch_literal
+from qspine.store.schema import link, link_stamp, record, transition, version
+
+CHUNK = 500
+
+
+def chunks(ids: Iterable[int], size: int = CHUNK) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+
+
+def link_active(at: dt.datetime | None) -> Any:
+    """SQL: the link existed (made and not yet removed) at `at`, or now."""
+    if at is None:
+        return link.c.removed_at.is_(None)
+    return sa.and_(
+        link.c.created_at <= at,
+        sa.or_(link.c.removed_at.is_(None), link.c.removed_at > at),
+    )
+
+
+def states(
+    connection: Connection, profile: Profile, ids: Iterable[int], at: dt.datetime | None
+) -> dict[int, RecordState]:
+    """record id -> its state now or at `at` (records that did not exist yet are left out)."""
+    found: dict[int, RecordState] = {}
+    for chunk in chunks(ids):
+        if at is None:  # the hot path of every trace: literal ids, rows from the driver
+            rows = fetch_literal(connection, _STATES_NOW + ",".join(map(str, chunk)) + ")")
+            found.update((row[0], RecordState(*row)) for row in rows)
+        else:
+            found.update(_rebuilt(connection, profile, record.c.id.in_(chunk), at))
+    return found
+
+
+_STATES_NOW = (
+    "SELECT id, key, kind, title, status, latest_version, released_version "
+    "FROM record WHERE id IN ("
+)
+
+
+def kind_states(
+    connection: Connection, profile: Profile, kind: str, at: dt.datetime | None
+) -> dict[int, RecordState]:
+    """Every record of `kind` (as it stood at `at`), in creation order."""
+    return _states(connection, profile, record.c.kind == kind, at)
+
+
+def stamps(
+    connection: Connection, link_ids: Iterable[int], at: dt.datetime
+) -> dict[int, tuple[int, str]]:
+    """link id -> (target version, fingerprint) of the last review stamp made by `at`."""
+    found: dict[int, tuple[int, str]] = {}
+    for chunk in chunks(link_ids):
+        found.update(_stamps(connection, link_stamp.c.link_id.in_(chunk), at))
+    return found
+
+
+def stamps_of_type(
+    connection: Connection, link_type: str, at: dt.datetime
+) -> dict[int, tuple[int, str]]:
+    """As `stamps`, for every link of one type (a matrix column)."""
+    owned = sa.select(link.c.id).where(link.c.type == link_type)
+    return _stamps(connection, link_stamp.c.link_id.in_(owned), at)
+
+
+def _stamps(connection: Connection, scope: Any, at: dt.datetime) -> dict[int, tuple[int, str]]:
+    rows = connection.execute(
+        sa.select(
+            link_stamp.c.link_id, link_stamp.c.target_version, link_stamp.c.target_fingerprint
+        )
+        .where(scope, link_stamp.c.at <= at)
+        .order_by(link_stamp.c.at, link_stamp.c.id)
+    )
+    return {link_id: (number, fingerprint) for link_id, number, fingerprint in rows}
+
+
+def _states(
+    connection: Connection, profile: Profile, scope: Any, at: dt.datetime | None
+) -> dict[int, RecordState]:
+    if at is None:
+        rows = connection.execute(
+            sa.select(
+                record.c.id,
+                record.c.key,
+                record.c.kind,
+                record.c.title,
+                record.c.status,
+                record.c.latest_version,
+                record.c.released_version,
+            )
+            .where(scope)
+            .order_by(record.c.id)
+        )
+        return {row[0]: RecordState(*row) for row in rows}
+    return _rebuilt(connection, profile, scope, at)
+
+
+def _rebuilt(
+    connection: Connection, profile: Profile, scope: Any, at: dt.datetime
+) -> dict[int, RecordState]:
+    latest = (
+        sa.select(version.c.record_id, sa.func.max(version.c.number).label("number"))
+        .join(record, record.c.id == version.c.record_id)
+        .where(scope, version.c.created_at <= at)
+        .group_by(version.c.record_id)
+        .subquery()
+    )
+    current = connection.execute(
+        sa.select(record.c.id, record.c.key, record.c.kind, version.c.number, version.c.fields)
+        .join(latest, latest.c.record_id == record.c.id)
+        .join(
+            version,
+            sa.and_(version.c.record_id == record.c.id, version.c.number == latest.c.number),
+        )
+        .order_by(record.c.id)
+    ).all()
+    status: dict[tuple[int, int], str] = {}
+    released: dict[int, int] = {}
+    kinds = {row_id: kind for row_id, _, kind, _, _ in current}
+    moves = connection.execute(
+        sa.select(transition.c.record_id, transition.c.version_number, transition.c.to_status)
+        .join(record, record.c.id == transition.c.record_id)
+        .where(scope, transition.c.at <= at)
+        .order_by(transition.c.at, transition.c.id)
+    )
+    for row_id, number, to_status in moves:
+        status[(row_id, number)] = to_status
+        kind = kinds.get(row_id)
+        if kind is not None and to_status in profile.lifecycle_of(kind).released_states:
+            released[row_id] = number
+    found = {}
+    for row_id, key, kind, number, fields in current:
+        title = str(fields.get(profile.kinds[kind].title_field, ""))
+        state = status.get((row_id, number), profile.lifecycle_of(kind).initial)
+        found[row_id] = RecordState(row_id, key, kind, title, state, number, released.get(row_id))
+    return found
