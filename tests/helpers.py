@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,3 +139,22 @@ def sign_cli(
         *extra,
         stdin=password + "\n",
     )
+
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Clock:
+    """A test clock: every reading is one second after the last; `mark` leaves a gap."""
+
+    now: dt.datetime = START
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(seconds=1)
+        return self.now
+
+    def mark(self) -> dt.datetime:
+        """An instant after everything so far and before anything that follows."""
+        self.now += dt.timedelta(minutes=1)
+        return self.now

@@ -8,6 +8,7 @@ from qspine.model.profile import Profile
 from qspine.profiles import load_profile
 from qspine.services.access import AccessService
 from qspine.services.audit import AuditService
+from qspine.services.baselines import BaselineService
 from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
@@ -39,6 +40,7 @@ class Spine:
         self.worklist = WorklistService(context)
         self.trace = TraceService(context, self.users)
         self.matrices = MatrixService(context, self.users)
+        self.baselines = BaselineService(context, self.users, self.records)
 
     @property
     def profile(self) -> Profile:

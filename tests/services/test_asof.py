@@ -21,24 +21,9 @@ from qspine.model.asof import parse_instant, stamp
 from qspine.model.errors import InvalidInput
 from qspine.store.migrate import alembic_config
 
-from helpers import PASSWORD, sample_fields
+from helpers import PASSWORD, Clock, sample_fields
 
 PROFILE = load_profile()
-START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = START
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
-
-    def mark(self) -> dt.datetime:
-        """An instant after everything so far and before anything that follows."""
-        self.now += dt.timedelta(minutes=1)
-        return self.now
 
 
 @dataclass

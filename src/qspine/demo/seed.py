@@ -103,6 +103,7 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
     seeder = _Signer(spine)
     for item in records:
         seeder.move(item, keys[item.local])
+    seeder.signatures += _baseline(spine, "CytoAssist 2.0 design baseline", approve=True)
     for revision in content.revisions:
         key = keys[revision.local]
         view = spine.records.revise(
@@ -125,7 +126,28 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
                 reason=f"Re-reviewed against {key} v{view.version.number}: {revision.reason}",
             )
     link_count += _link(spine, by_local, keys, content.late_links)
+    seeder.signatures += _baseline(spine, "CytoAssist 2.1 design baseline (proposed)")
     return _summary(spine, keys, link_count, seeder.signatures, time.perf_counter() - started)
+
+
+BASELINE_KINDS = ("user_need", "requirement", "software_item", "risk_control", "test_case")
+
+
+def _baseline(spine: Spine, title: str, approve: bool = False) -> int:
+    """A design baseline of the released design records (lena captures, dana approves)."""
+    view = spine.baselines.create(
+        "lena",
+        title,
+        kinds=BASELINE_KINDS,
+        description="Released versions of the design inputs, outputs, risk controls and tests.",
+        reason="Design review: freeze the design baseline",
+    )
+    if not approve or view.key is None:
+        return 0
+    spine.signing.sign(
+        "dana", DEMO_PASSWORD, view.key, "approved", 1, "Design baseline approved at review"
+    )
+    return 1
 
 
 def check_content(profile: Profile, content: Content) -> None:

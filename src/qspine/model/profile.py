@@ -109,6 +109,9 @@ class KindSpec(_Strict):
     fields: dict[str, FieldSpec]
     title_field: str = "title"
     help: str = ""
+    # Created and changed only through the kind's own service (a baseline's members and
+    # manifest are written together); generic create and revise refuse it.
+    managed: bool = False
 
     @field_validator("prefix")
     @classmethod

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.model.audit import AuditEvent, ChainBreak, event_hash, first_break
+from qspine.model.baselines import manifest_of
 from qspine.model.fingerprint import content_fingerprint
 from qspine.model.signatures import signature_binding
 from qspine.services.context import SpineContext
 from qspine.store.engine import read_connection
-from qspine.store.schema import audit_event, audit_head, record, signature, version
+from qspine.store.schema import audit_event, audit_head, baseline_member, record, signature, version
 
 _BATCH = 5000
 
@@ -110,6 +111,7 @@ class AuditService:
             if chain_break is None:
                 problems += _head_problems(connection, counter.last)
             problems += _content_problems(connection)
+            problems += _manifest_problems(connection)
         return VerifyReport(counter.n, chain_break, problems)
 
 
@@ -151,6 +153,32 @@ def _head_problems(connection: Connection, last: AuditEvent | None) -> list[str]
     if last_seq != seq or (last is not None and last.hash != digest):
         return [f"the log ends at event {last_seq} but its head says {seq}: events were removed"]
     return []
+
+
+def _manifest_problems(connection: Connection) -> list[str]:
+    """Baselines whose member rows no longer hash to the manifest their version carries."""
+    member = record.alias("member")
+    rows = connection.execute(
+        sa.select(
+            baseline_member.c.baseline_id,
+            member.c.key,
+            baseline_member.c.version_number,
+            baseline_member.c.fingerprint,
+        ).join(member, member.c.id == baseline_member.c.record_id)
+    )
+    entries: dict[int, list[tuple[str, int, str]]] = {}
+    for baseline_id, key, number, digest in rows:
+        entries.setdefault(baseline_id, []).append((key, number, digest))
+    problems = []
+    stated = connection.execute(
+        sa.select(record.c.id, record.c.key, version.c.fields)
+        .join(version, version.c.record_id == record.c.id)
+        .where(record.c.kind == "baseline")
+    )
+    for baseline_id, key, fields in stated:
+        if manifest_of(entries.get(baseline_id, [])) != fields.get("manifest"):
+            problems.append(f"{key}: member versions do not match the manifest (edited)")
+    return problems
 
 
 def _content_problems(connection: Connection) -> list[str]:

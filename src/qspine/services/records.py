@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from qspine.model.errors import Forbidden, InvalidInput, NotFound
 from qspine.model.fields import blob_digests, references, validate_fields
 from qspine.model.fingerprint import content_fingerprint
-from qspine.model.profile import KindSpec
+from qspine.model.profile import KindSpec, Profile
 from qspine.model.records import RecordSummary, RecordView, VersionView, diff_fields
 from qspine.services import reads
 from qspine.services.audit import NewEvent, append
@@ -57,8 +57,23 @@ class RecordService:
 
     def create_many(self, actor: str, items: Sequence[NewRecord], reason: str = "") -> list[str]:
         """Create records in one transaction (an import lands whole or not at all)."""
+        return self.create_with(actor, items, reason)
+
+    def create_with(
+        self,
+        actor: str,
+        items: Sequence[NewRecord],
+        reason: str = "",
+        then: AfterCreate | None = None,
+    ) -> list[str]:
+        """As `create_many`; `then(connection, ids, keys)` writes what a managed kind keeps
+        beside its records, in the same transaction. Only a managed kind's service passes it.
+        """
         if not items:
             return []
+        managed = sorted({i.kind for i in items if _managed(self._context.profile, i.kind)})
+        if managed and then is None:
+            raise InvalidInput(f"{managed[0]} records are made by their own command only")
         profile = self._context.profile
         prepared = []
         for index, item in enumerate(items):
@@ -137,6 +152,8 @@ class RecordService:
                 )
             connection.execute(version.insert(), versions)
             connection.execute(transition.insert(), transitions)
+            if then is not None:
+                then(connection, list(ids), keys)
             append(connection, now, events)
         return [row["key"] for row in rows]
 
@@ -163,6 +180,8 @@ class RecordService:
             spec = self._context.profile.kinds[row["kind"]]
             lifecycle = self._context.profile.lifecycles[spec.lifecycle]
             require(connection, self._context, actor, "write", row["kind"])
+            if spec.managed:
+                raise InvalidInput(f"{key}: a {row['kind']} is never revised; make a new one")
             check_expected(row, expected_version)
             current = load_version(connection, row["id"], row["latest_version"])
             if lifecycle.states[current["status"]].terminal:
@@ -309,6 +328,14 @@ class RecordService:
             raise InvalidInput(f"unknown kind '{kind}'")
         with read_connection(self._context.engine) as connection:
             return reads.record_list(connection, kind, status, text, where or {}, limit, offset)
+
+
+AfterCreate = Callable[[Connection, list[int], list[str]], None]
+
+
+def _managed(profile: Profile, kind: str) -> bool:
+    spec = profile.kinds.get(kind)
+    return spec is not None and spec.managed
 
 
 def _title(spec: KindSpec, fields: dict[str, Any]) -> str:

@@ -146,6 +146,16 @@ link_stamp = sa.Table(
     sa.Index(None, "link_id", "at"),
 )
 
+baseline_member = sa.Table(
+    "baseline_member",
+    metadata,
+    # The record versions a baseline record holds; its version fields carry their manifest.
+    sa.Column("baseline_id", Id, sa.ForeignKey("record.id"), primary_key=True),
+    sa.Column("record_id", Id, sa.ForeignKey("record.id"), primary_key=True),
+    sa.Column("version_number", sa.Integer, nullable=False),
+    sa.Column("fingerprint", Hash, nullable=False),
+)
+
 signature = sa.Table(
     "signature",
     metadata,
