@@ -14,6 +14,7 @@ from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
 from qspine.services.matrix import MatrixService
 from qspine.services.records import RecordService
+from qspine.services.signals import SignalService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
 from qspine.services.trace import TraceService
@@ -41,6 +42,7 @@ class Spine:
         self.trace = TraceService(context, self.users)
         self.matrices = MatrixService(context, self.users)
         self.baselines = BaselineService(context, self.users, self.records)
+        self.signals = SignalService(context, self.users)
 
     @property
     def profile(self) -> Profile:

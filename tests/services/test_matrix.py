@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
 
 from qspine import NewLink, NewRecord, NotFound, ProfileError, Spine, load_profile
+from qspine.model.asof import stamp
 from qspine.model.profile import build_profile
 from qspine.profiles import _builtin_raw
-from qspine.reports.matrix_export import to_csv, to_xlsx
+from qspine.reports.matrix_export import to_csv, to_html, to_xlsx
 
 from helpers import PASSWORD, sample_fields
 
@@ -99,6 +101,33 @@ def test_xlsx_and_csv_exports_read_back(chain: Spine) -> None:
     rows = list(csv.reader(io.StringIO(to_csv(built))))
     assert rows[0][0] == "User need key" and rows[0][-2:] == ["gap", "suspect"]
     assert [row[-2] for row in rows[1:]] == ["", "yes", "yes", "yes"]
+
+
+def test_workbook_of_every_matrix_and_as_of_cover(chain: Spine) -> None:
+    vic = chain.users.get("vic")
+    at = chain.context.clock()
+    built = [chain.matrices.build(vic, name, at=at) for name in PROFILE.matrices]
+    book = load_workbook(io.BytesIO(to_xlsx(built)))
+    assert book.sheetnames == ["Cover", *PROFILE.matrices]
+    labels = [row[0].value for row in book["Cover"].iter_rows()]
+    assert labels.count("Content fingerprint (SHA-256)") == len(built)
+    stamps = [row[1].value for row in book["Cover"].iter_rows() if row[0].value == "As of (UTC)"]
+    assert stamps == [stamp(at)] * len(built)
+    assert book["requirement_verification"].max_row == len(built[1].rows) + 1
+
+
+def test_standalone_html_export(chain: Spine) -> None:
+    built = chain.matrices.build(chain.users.get("vic"), "design_verification", gaps_only=True)
+    page = to_html(built)
+    tree = ElementTree.fromstring(page.replace("<!doctype html>", ""))
+    body = tree.find("body")
+    assert body is not None and body.find("h1") is not None
+    rows = tree.findall(".//table[@class='matrix']/tbody/tr")
+    assert len(rows) == len(built.rows) == 3
+    assert built.fingerprint in page and "gaps_only=True" in page
+    assert "<script" not in page and "http" not in page, "standalone: nothing fetched"
+    gaps = [td for td in rows[1].findall("td") if td.get("class") == "gap"]
+    assert len(gaps) == 9 and gaps[0].text == "— gap —"
 
 
 def test_unknown_matrix_and_profile_errors(chain: Spine) -> None:
