@@ -59,7 +59,7 @@ class BaselineService:
         self._users.permits(user, "read")
         taken = at or self._context.clock()
         with read_connection(self._context.engine) as connection:
-            members, skipped = self._select(connection, kinds, keys, taken, strict=True)
+            members, skipped = self._select(connection, kinds, keys, at, strict=True)
         chosen = list(members.values())
         return BaselineView(
             None, "preview", "", tuple(kinds), tuple(keys), taken, manifest(chosen), chosen, skipped
@@ -123,7 +123,7 @@ class BaselineService:
     def show(self, user: User, key: str) -> BaselineView:
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            return self._stored(connection, key)
+            return self._stored(connection, key)[0]
 
     def compare(
         self,
@@ -136,50 +136,49 @@ class BaselineService:
         (or as of `at`): added, removed and changed records, with field-level differences."""
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            base = self._stored(connection, left)
-            before = _members_of(connection, self._context, load_record(connection, left)["id"])
+            base, before = self._stored(connection, left)
             if right is not None:
                 if at is not None:
                     raise InvalidInput("compare: give another baseline or an as-of, not both")
-                other = self._stored(connection, right)
-                after = _members_of(connection, self._context, load_record(connection, right)["id"])
+                other, after = self._stored(connection, right)
                 label = f"{right} ({other.title})"
             else:
-                taken = at or self._context.clock()
-                after, _ = self._select(connection, base.kinds, base.keys, taken, strict=False)
+                after, _ = self._select(connection, base.kinds, base.keys, at, strict=False)
                 label = "now" if at is None else f"as of {stamp(at)}"
             changes, unchanged = _differences(connection, self._context, before, after)
         return BaselineComparison(f"{left} ({base.title})", label, changes, unchanged)
 
-    def _stored(self, connection: Connection, key: str) -> BaselineView:
+    def _stored(self, connection: Connection, key: str) -> tuple[BaselineView, Members]:
         row = load_record(connection, key)
         if row["kind"] != KIND:
             raise NotFound(f"{key} is a {row['kind']}, not a baseline")
-        view = reads.record_view(connection, self._context.profile, key)
-        fields = view.version.fields
-        members = list(_members_of(connection, self._context, row["id"]).values())
-        return BaselineView(
+        stored = reads.record_view(connection, self._context.profile, key)
+        fields = stored.version.fields
+        held = _members_of(connection, self._context, row["id"])
+        members = list(held.values())
+        view = BaselineView(
             key=key,
-            title=view.title,
-            status=view.status,
+            title=stored.title,
+            status=stored.status,
             kinds=tuple(fields.get("kinds", [])),
             keys=tuple(fields.get("keys", [])),
             taken_at=dt.datetime.fromisoformat(fields["taken_at"]),
             manifest=fields["manifest"],
             members=members,
-            created_by=view.created_by,
-            created_at=view.created_at,
+            created_by=stored.created_by,
+            created_at=stored.created_at,
             description=fields.get("description", ""),
-            signatures=view.signatures,
+            signatures=stored.signatures,
             intact=manifest(members) == fields["manifest"],
         )
+        return view, held
 
     def _select(
         self,
         connection: Connection,
         kinds: Sequence[str],
         keys: Sequence[str],
-        at: dt.datetime,
+        at: dt.datetime | None,
         strict: bool,
     ) -> tuple[Members, builtins.list[str]]:
         """The released version, as of `at`, of every record of `kinds` and of each of
@@ -206,7 +205,7 @@ class BaselineService:
             found = named.get(record_id)
             if found is None or not _in_force(profile, found):
                 if strict:
-                    when = f"at {stamp(at)}"
+                    when = f"at {stamp(at)}" if at else "now"
                     raise InvalidInput(
                         f"baseline: {key} had no released version in force {when}"
                         if found
@@ -247,63 +246,63 @@ def _ids_of(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
 
 def _versions(connection: Connection, context: SpineContext, wanted: dict[int, int]) -> Members:
     """record id -> member for the given (record id -> version number), in key order."""
-    found = _version_rows(connection, wanted)
-    members = {
-        record_id: BaselineMember(
-            key,
-            kind,
-            str(fields.get(context.profile.kinds[kind].title_field, "")),
-            number,
-            fingerprint,
-        )
-        for record_id, (key, kind, number, fingerprint, fields) in found.items()
-    }
-    return dict(sorted(members.items(), key=lambda item: _key_order(item[1].key)))
-
-
-def _version_rows(
-    connection: Connection, wanted: dict[int, int]
-) -> dict[int, tuple[str, str, int, str, dict[str, Any]]]:
-    found = {}
-    pairs = sorted(wanted.items())
-    for start in range(0, len(pairs), history.CHUNK):
-        chunk = pairs[start : start + history.CHUNK]
+    found: Members = {}
+    title = history.title_column(context.profile)
+    for chunk in history.chunks(wanted):
         rows = connection.execute(
-            sa.select(
-                version.c.record_id,
-                record.c.key,
-                record.c.kind,
-                version.c.number,
-                version.c.fingerprint,
-                version.c.fields,
-            )
-            .join(record, record.c.id == version.c.record_id)
-            .where(sa.tuple_(version.c.record_id, version.c.number).in_(chunk))
+            sa.select(record.c.id, record.c.key, record.c.kind, version.c.number)
+            .add_columns(version.c.fingerprint, title)
+            .join(version, version.c.record_id == record.c.id)
+            .where(record.c.id.in_(chunk))
         )
-        for record_id, key, kind, number, fingerprint, fields in rows:
-            found[record_id] = (key, kind, number, fingerprint, fields)
+        for record_id, key, kind, number, fingerprint, content in rows:
+            if wanted[record_id] == number:
+                found[record_id] = BaselineMember(
+                    key, kind, history.title_of(context.profile, kind, content), number, fingerprint
+                )
+    return _in_key_order(found)
+
+
+def _contents(connection: Connection, wanted: dict[int, int]) -> dict[int, dict[str, Any]]:
+    """record id -> the fields of the given version."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in history.chunks(wanted):
+        rows = connection.execute(
+            sa.select(version.c.record_id, version.c.number, version.c.fields).where(
+                version.c.record_id.in_(chunk)
+            )
+        )
+        found.update({i: fields for i, number, fields in rows if wanted[i] == number})
     return found
 
 
 def _members_of(connection: Connection, context: SpineContext, baseline_id: int) -> Members:
+    """A stored baseline's members, as captured (the member rows' own fingerprints)."""
     rows = connection.execute(
-        sa.select(baseline_member.c.record_id, baseline_member.c.version_number).where(
-            baseline_member.c.baseline_id == baseline_id
+        sa.select(record.c.id, record.c.key, record.c.kind, baseline_member.c.version_number)
+        .add_columns(baseline_member.c.fingerprint, history.title_column(context.profile))
+        .join(record, record.c.id == baseline_member.c.record_id)
+        .join(
+            version,
+            sa.and_(
+                version.c.record_id == baseline_member.c.record_id,
+                version.c.number == baseline_member.c.version_number,
+            ),
         )
+        .where(baseline_member.c.baseline_id == baseline_id)
     )
-    members = _versions(connection, context, {record_id: number for record_id, number in rows})
-    stored = dict(
-        connection.execute(
-            sa.select(baseline_member.c.record_id, baseline_member.c.fingerprint).where(
-                baseline_member.c.baseline_id == baseline_id
+    return _in_key_order(
+        {
+            record_id: BaselineMember(
+                key, kind, history.title_of(context.profile, kind, content), number, fingerprint
             )
-        ).all()
+            for record_id, key, kind, number, fingerprint, content in rows
+        }
     )
-    # The member row's fingerprint is what was captured; a mismatch shows in `intact`.
-    return {
-        record_id: BaselineMember(m.key, m.kind, m.title, m.version, stored[record_id])
-        for record_id, m in members.items()
-    }
+
+
+def _in_key_order(members: Members) -> Members:
+    return dict(sorted(members.items(), key=lambda item: _key_order(item[1].key)))
 
 
 def _differences(
@@ -316,8 +315,8 @@ def _differences(
         for record_id in before.keys() & after.keys()
         if before[record_id].version != after[record_id].version
     }
-    old = _version_rows(connection, {i: before[i].version for i in moved})
-    new = _version_rows(connection, {i: after[i].version for i in moved})
+    old = _contents(connection, {i: before[i].version for i in moved})
+    new = _contents(connection, {i: after[i].version for i in moved})
     for record_id in before.keys() | after.keys():
         left, right = before.get(record_id), after.get(record_id)
         if left is None and right is not None:
@@ -329,7 +328,7 @@ def _differences(
                 MemberChange(left.key, left.kind, left.title, "removed", left.version, None)
             )
         elif left is not None and right is not None and record_id in moved:
-            fields = diff_fields(old[record_id][4], new[record_id][4])
+            fields = diff_fields(old[record_id], new[record_id])
             changes.append(
                 MemberChange(
                     right.key,

@@ -128,7 +128,8 @@ def _rebuilt(
         .subquery()
     )
     current = connection.execute(
-        sa.select(record.c.id, record.c.key, record.c.kind, version.c.number, version.c.fields)
+        sa.select(record.c.id, record.c.key, record.c.kind, version.c.number)
+        .add_columns(title_column(profile))
         .join(latest, latest.c.record_id == record.c.id)
         .join(
             version,
@@ -151,8 +152,24 @@ def _rebuilt(
         if kind is not None and to_status in profile.lifecycle_of(kind).released_states:
             released[row_id] = number
     found = {}
-    for row_id, key, kind, number, fields in current:
-        title = str(fields.get(profile.kinds[kind].title_field, ""))
+    for row_id, key, kind, number, content in current:
+        title = title_of(profile, kind, content)
         state = status.get((row_id, number), profile.lifecycle_of(kind).initial)
         found[row_id] = RecordState(row_id, key, kind, title, state, number, released.get(row_id))
     return found
+
+
+def title_column(profile: Profile) -> Any:
+    """SQL for a version's title: the JSON field itself when every kind titles records by
+    the same field (no need to load whole contents), else the whole fields (see title_of)."""
+    names = {kind.title_field for kind in profile.kinds.values()}
+    if len(names) == 1:
+        return version.c.fields[names.pop()].as_string()
+    return version.c.fields
+
+
+def title_of(profile: Profile, kind: str, content: Any) -> str:
+    """The title from what `title_column` selected."""
+    if isinstance(content, dict):
+        return str(content.get(profile.kinds[kind].title_field, ""))
+    return "" if content is None else str(content)
