@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +10,7 @@ from fastapi.testclient import TestClient
 from qspine import Spine, load_profile
 from qspine.app import create_app
 
+from api_helpers import bearer, error
 from helpers import PASSWORD, database_state, sample_fields
 
 PROFILE = load_profile()
@@ -20,17 +20,6 @@ PROFILE = load_profile()
 def api(spine: Spine) -> Iterator[TestClient]:
     with TestClient(create_app(spine)) as client:
         yield client
-
-
-def bearer(spine: Spine, username: str) -> dict[str, str]:
-    secret, _ = spine.access.create_token(username, f"test token for {username}")
-    return {"Authorization": f"Bearer {secret}"}
-
-
-def error(response: Any, status: int, code: str, text: str = "") -> None:
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["code"] == code and text in body["message"], body
 
 
 def test_record_lifecycle_over_http(api: TestClient, spine: Spine) -> None:

@@ -136,6 +136,34 @@ INVALID = [
         ["-u", "eve", "sign", "REQ-1", "--meaning", "reviewed", "--expect", "1"],
         "use --password-stdin",
     ),
+    (["record", "show", "REQ-1", "--as-of", "yesterday"], "as-of 'yesterday': give an ISO 8601"),
+    (["-u", "eve", "trace", "REQ-1", "--as-of", "2999-01-01"], "'2999-01-01' is in the future"),
+    (["-u", "eve", "impact", "REQ-1", "--as-of", "2026-03-01T12:00:00"], "give the UTC offset"),
+    (
+        ["-u", "eve", "matrix", "design_verification", "--as-of", "0001-01-01T00:00:00+01:00"],
+        "as-of '0001-01-01T00:00:00+01:00' is out of range",
+    ),
+    (["-u", "eve", "matrix", "--all", "-f", "csv"], "--all writes one workbook"),
+    (["-u", "eve", "matrix", "-f", "json"], "name a matrix (design_verification"),
+    (
+        ["-u", "eve", "matrix", "design_verification", "-f", "pdf"],
+        "one of table, json, csv, xlsx, html",
+    ),
+    (["baseline", "create", "B", "--kinds", "requirement"], "say who you are"),
+    (["-u", "quinn", "baseline", "create", "B"], "name kinds and/or record keys"),
+    (["-u", "quinn", "baseline", "create", "B", "--keys", "REQ-1"], "REQ-1 had no released"),
+    (["-u", "quinn", "baseline", "create", "B", "--keys", "REQ-1,REQ-9"], "no record REQ-9"),
+    (["-u", "quinn", "baseline", "create", "B", "-k", "requirment"], "unknown kind 'requirment'"),
+    (
+        ["-u", "quinn", "baseline", "create", "B", "-k", "requirement", "--as-of", "soon"],
+        "as-of 'soon'",
+    ),
+    (["-u", "eve", "baseline", "show", "REQ-1"], "REQ-1 is a requirement, not a baseline"),
+    (["-u", "eve", "baseline", "compare", "BL-9"], "no record BL-9"),
+    (
+        ["-u", "eve", "baseline", "preview", "-k", "requirement", "--as-of", "2999-01-01"],
+        "is in the future",
+    ),
 ]
 
 

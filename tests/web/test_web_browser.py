@@ -273,3 +273,37 @@ def test_demo_pages_in_a_browser(tmp_path: Path, browser_page: Page) -> None:
             page.goto(f"{server.url}/matrices/design_verification")
             expect(page.locator("table.matrix td.gap").first).to_be_visible()
             shot(page, "matrix-design_verification")
+
+
+def test_baseline_capture_and_comparison_in_a_browser(tmp_path: Path, browser_page: Page) -> None:
+    from .web_helpers import reapprove, traced_requirement
+
+    url = f"sqlite:///{tmp_path / 'baselines.db'}"
+    page = browser_page
+    with (
+        four_users(open_spine(url, settings=settings_for(url, tmp_path))) as spine,
+        LiveServer(spine) as server,
+    ):
+        base = server.url
+        traced_requirement(spine)
+        sign_in(page, base, "eve")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Baselines").click()
+        expect(page.get_by_role("heading", name="Baselines", level=1)).to_be_visible()
+        page.get_by_label("Title").fill("Design baseline 1")
+        page.get_by_label("Requirement (design input)").check()
+        page.get_by_label("Description").fill("Baseline for design review 1.")
+        shot(page, "20-baseline-capture-form")
+        page.get_by_role("button", name="Capture baseline").click()
+        expect(page).to_have_url(f"{base}/baselines/BL-1?done=baseline")
+        expect(page.locator("#members").get_by_role("link", name="REQ-1")).to_be_visible()
+        expect(page.get_by_text("Intact: the stored member versions match")).to_be_visible()
+        shot(page, "21-baseline-captured")
+
+        reapprove(spine, "REQ-1", {"statement": "The label shall be readable at 40 cm."})
+        page.get_by_role("button", name="Compare", exact=True).click()
+        expect(page).to_have_url(f"{base}/baselines/BL-1/compare?as_of=")
+        changed = page.locator("#changed")
+        expect(changed.get_by_text("v1 → v2")).to_be_visible()
+        expect(changed.locator("td.after")).to_contain_text("readable at 40 cm")
+        expect(page.locator(".stats .stat-value").nth(2)).to_have_text("1")
+        shot(page, "22-baseline-compared-with-now")

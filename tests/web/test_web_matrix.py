@@ -1,5 +1,6 @@
-"""The trace matrix pages: the list, one matrix with gaps and suspect marks, the gaps-only
-filter, the XLSX/CSV/JSON downloads, the JSON twin, errors and read-only access."""
+"""The trace matrix pages: the list, one matrix with gaps and suspect marks, the gaps-only,
+suspect-only and text filters, as-of views, the XLSX/CSV/JSON/HTML downloads and the workbook
+of every matrix, the JSON twin, errors and read-only access."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from openpyxl import load_workbook
 
 from qspine import Spine
 from qspine.cli.output import jsonable
+from qspine.model.asof import stamp
 
 from .web_helpers import Browser, extend, reapprove, traced_requirement
+from helpers import Clock
 
 #   UN-1 <-derives_from- REQ-1 <-verifies- TC-1 <-result_of- TR-1   (complete; TC-1 suspect)
 #   UN-2                                                            (no requirement: a gap)
@@ -26,14 +29,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def chain(web_spine: Spine) -> Spine:
+def then(web_spine: Spine) -> str:
+    """Builds the chain; returns the instant (as `as_of` text) before REQ-1's reapproval,
+    when no link was suspect yet."""
+    clock = Clock()
+    web_spine.context.clock = clock
     traced_requirement(web_spine)
     extend(
         web_spine,
         [("user_need", "Easy to read"), ("user_need", "Quiet at night"), ("test_result", "Passed")],
         [("derives_from", "REQ-1", "UN-1"), ("result_of", "TR-1", "TC-1")],
     )
+    instant = clock.mark()
     reapprove(web_spine, "REQ-1", {"statement": "The label shall be readable at 40 cm."})
+    return stamp(instant)
+
+
+@pytest.fixture
+def chain(web_spine: Spine, then: str) -> Spine:
     return web_spine
 
 
@@ -140,3 +153,83 @@ def test_a_viewer_can_read_and_download(signed_in: Callable[[str], Browser], cha
 def test_signed_out_is_sent_to_login(client: TestClient) -> None:
     response = client.get(URL, follow_redirects=False)
     assert response.status_code == 303 and "/login" in response.headers["location"]
+
+
+def test_suspect_and_text_filters_narrow_rows_and_downloads(eve: Browser) -> None:
+    suspect = eve.get(f"{URL}?suspect_only=1&format=json").json()
+    assert row_keys(suspect["rows"]) == [ROWS[0]] and suspect["filters"]["suspect_only"] is True
+    found = eve.get(f"{URL}?text=quiet&format=json").json()
+    assert row_keys(found["rows"]) == [ROWS[1]] and found["filters"]["text"] == "quiet"
+    assert eve.get(f"{URL}?text=UN-1&suspect_only=1&format=json").json()["total"] == 1
+    assert eve.get(f"{URL}?text=nothing-like-this&format=json").json()["total"] == 0
+
+    page = eve.get(f"{URL}?suspect_only=1&text=check").text
+    assert 'id="suspect_only" name="suspect_only" value="1" checked' in page
+    assert 'id="gaps_only" name="gaps_only" value="1">' in page and 'value="check"' in page
+    assert "(suspect links only, containing “check”)" in page
+    for fmt in ("xlsx", "csv", "json", "html"):
+        assert f'href="{URL}/export.{fmt}?suspect_only=1&amp;text=check"' in page
+    assert "No rows match these filters" in eve.get(f"{URL}?text=zzz").text
+
+    lines = list(csv.reader(io.StringIO(eve.get(f"{URL}/export.csv?text=quiet").text)))
+    assert len(lines) == 2 and lines[1][0].startswith("UN-2")
+    exported = eve.get(f"{URL}/export.json?suspect_only=1").json()
+    assert row_keys(exported["rows"]) == [ROWS[0]]
+    assert exported["filters"] == {"suspect_only": True}
+
+
+def test_matrix_as_of_shows_the_chain_before_the_reapproval(eve: Browser, then: str) -> None:
+    data = eve.get(f"{URL}?as_of={then}&format=json").json()
+    assert row_keys(data["rows"]) == ROWS and data["suspects"] == 0
+    assert data["as_of"] is not None
+    now = eve.get(f"{URL}?format=json").json()
+    assert now["suspects"] == 1 and now["fingerprint"] != data["fingerprint"]
+
+    page = eve.get(f"{URL}?as_of={then}").text
+    assert "Viewing as of" in page and f'href="{URL}">Back to now</a>' in page
+    assert f'href="{URL}/export.xlsx?as_of={then}"' in page
+    assert f'href="/records/REQ-1?as_of={then}"' in page and "SUSPECT</span>" not in page
+    assert (
+        f'href="{URL}?gaps_only=1">Back to now' in eve.get(f"{URL}?gaps_only=1&as_of={then}").text
+    )
+
+    response = eve.get(f"{URL}/export.xlsx?as_of={then}")
+    assert (
+        'filename="design_verification-as-of-20260302T' in response.headers["content-disposition"]
+    )
+    cover = load_workbook(io.BytesIO(response.content))["Cover"]
+    facts = {row[0]: row[1] for row in cover.iter_rows(values_only=True)}
+    assert (
+        facts["As of (UTC)"] == then
+        and facts["Content fingerprint (SHA-256)"] == data["fingerprint"]
+    )
+
+    bad = eve.get(f"{URL}?as_of=last+week")
+    assert bad.status_code == 422 and "as-of &#39;last week&#39;" in bad.text
+    assert eve.get(f"{URL}/export.csv?as_of=2099-01-01").status_code == 422
+
+
+def test_html_download_is_a_standalone_document(eve: Browser, chain: Spine) -> None:
+    response = eve.get(f"{URL}/export.html?gaps_only=1")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'filename="design_verification.html"' in response.headers["content-disposition"]
+    document = response.text
+    built = chain.matrices.build(chain.users.get("eve"), "design_verification", gaps_only=True)
+    assert document.startswith("<!doctype html>") and document.rstrip().endswith("</html>")
+    assert built.fingerprint in document and "gaps_only=True" in document
+    assert "UN-2" in document and "UN-1" not in document
+    assert "<script" not in document and "/static/" not in document and "<link" not in document
+
+
+def test_every_matrix_in_one_workbook(eve: Browser, chain: Spine) -> None:
+    assert 'href="/matrices/export.xlsx"' in eve.get("/matrices").text
+    response = eve.get("/matrices/export.xlsx")
+    assert response.status_code == 200 and response.headers["content-type"] == XLSX
+    assert 'filename="trace-matrices.xlsx"' in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Cover", *chain.matrices.names()]
+    titles = [
+        row[1] for row in book["Cover"].iter_rows(values_only=True) if row[0] == "Trace matrix"
+    ]
+    assert titles == list(chain.matrices.names().values())

@@ -110,6 +110,34 @@ def test_picture_is_capped_and_says_so(graph: Spine) -> None:
     assert not trace_picture(result, graph.profile).capped
 
 
+def test_a_crowded_picture_names_link_types_once_and_orders_columns(
+    eve: Browser, graph: Spine
+) -> None:
+    extend(
+        graph,
+        [("requirement", f"Derived {number}") for number in range(2, 27)],
+        [("derives_from", f"REQ-{number}", "UN-1") for number in range(2, 27)],
+    )
+    result = graph.trace.trace(graph.users.get("eve"), "UN-1", "down")
+    picture = trace_picture(result, graph.profile)
+    assert len(picture.edges) == 29 and all(edge.label == "" for edge in picture.edges)
+    assert picture.steps == [
+        ("1 step", "derives from"),
+        ("2 steps", "verifies"),
+        ("3 steps", "is a result of"),
+    ]
+    assert "REQ-2 derives from UN-1" in [edge.hover for edge in picture.edges]
+    column = [node.key for node in picture.nodes if node.x == picture.nodes[1].x]
+    assert column[:3] == ["REQ-1", "REQ-2", "REQ-3"] and column[-1] == "REQ-26"
+
+    svg = svg_of(eve.get("/records/UN-1/trace").text)
+    assert 'class="edge-label' not in svg and "<title>REQ-2 derives from UN-1</title>" in svg
+    page = eve.get("/records/UN-1/trace").text
+    assert "29 links are drawn without names" in page and "1 step: derives from" in page
+    small = trace_picture(graph.trace.trace(graph.users.get("eve"), "TR-1", "up"), graph.profile)
+    assert small.steps == [] and all(edge.label for edge in small.edges)
+
+
 def test_impact_groups_by_kind_and_lists_links_that_turn_suspect(
     eve: Browser, graph: Spine
 ) -> None:

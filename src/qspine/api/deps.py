@@ -1,13 +1,15 @@
-"""Dependencies shared by the API routes: the spine and the authenticated user."""
+"""Dependencies shared by the API routes: the spine, the authenticated user, the as-of."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from qspine.model.errors import AuthenticationFailed
+from qspine.model.asof import parse_instant
+from qspine.model.errors import AuthenticationFailed, InvalidInput
 from qspine.services.users import User
 from qspine.spine import Spine
 
@@ -43,3 +45,31 @@ async def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def instant(spine: Spine, text: str | None) -> dt.datetime | None:
+    """The past UTC instant ISO text names (None: now); bad or future text is a 422."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text, spine.context.clock())
+    except OverflowError:
+        raise InvalidInput(f"as-of '{text}' is out of range") from None
+
+
+async def as_of_instant(
+    spine: SpineDep,
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="Read as the spine stood at this past instant: ISO 8601 with offset "
+            "(2026-03-01T12:00:00Z) or a date (the end of that UTC day)",
+            examples=["2026-03-01T12:00:00Z", "2026-03-01"],
+        ),
+    ] = None,
+) -> dt.datetime | None:
+    """No I/O: async, like `get_spine`."""
+    return instant(spine, as_of)
+
+
+AsOf = Annotated[dt.datetime | None, Depends(as_of_instant)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import StringConstraints
 
-from qspine.api.deps import CurrentUser, SpineDep
+from qspine.api.deps import AsOf, CurrentUser, SpineDep
 from qspine.api.schemas import (
     FieldChangeOut,
     RecordCreate,
@@ -61,10 +61,14 @@ def create_record(body: RecordCreate, spine: SpineDep, user: CurrentUser) -> Rec
     return RecordOut.model_validate(view)
 
 
-@router.get("/{key}", response_model=RecordOut, summary="A record with links and signatures")
-async def show_record(key: Key, spine: SpineDep, user: CurrentUser) -> RecordOut:
+@router.get(
+    "/{key}",
+    response_model=RecordOut,
+    summary="A record with links and signatures, now or as it stood at a past instant",
+)
+async def show_record(key: Key, spine: SpineDep, user: CurrentUser, at: AsOf) -> RecordOut:
     spine.users.permits(user, "read")
-    return RecordOut.model_validate(spine.records.show(key))
+    return RecordOut.model_validate(spine.records.show(key, at))
 
 
 @router.get("/{key}/versions", response_model=list[VersionOut], summary="Every version")

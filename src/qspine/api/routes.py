@@ -1,10 +1,11 @@
-"""The /api/v1 router: records, links, audit, users, tokens, status, profile."""
+"""The /api/v1 router: records, links, traceability, matrices, baselines, audit, users, tokens,
+status, profile."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qspine.api import admin, links, matrix, records, trace
+from qspine.api import admin, baselines, links, matrix, records, signals, trace
 from qspine.api.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -12,7 +13,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
     for code, text in (
         (401, "Not authenticated, or the token is invalid, expired or revoked"),
         (403, "The user lacks the permission, or a rule such as separation of duties forbids it"),
-        (404, "No such record, link, user or token"),
+        (404, "No such record, link, user, token, matrix or baseline"),
         (409, "Conflict: a stale expected_version or a duplicate"),
         (422, "Invalid input; the message names the record and field"),
     )
@@ -23,4 +24,6 @@ router.include_router(records.router)
 router.include_router(links.router)
 router.include_router(admin.router)
 router.include_router(trace.router)
+router.include_router(signals.router)
 router.include_router(matrix.router)
+router.include_router(baselines.router)

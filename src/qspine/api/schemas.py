@@ -97,6 +97,7 @@ class RecordOut(_Out):
     signatures: list[SignatureOut]
     transitions: list[TransitionOut]
     next_transitions: list[NextTransitionOut]
+    as_of: dt.datetime | None = Field(None, description="The past instant read; null: now")
 
 
 class RecordSummaryOut(_Out):
@@ -284,6 +285,7 @@ class TraceOut(_Out):
     types: list[str]
     nodes: list[TraceNodeOut]
     edges: list[TraceEdgeOut]
+    as_of: dt.datetime | None = Field(None, description="The past instant read; null: now")
 
 
 class ImpactOut(_Out):
@@ -292,6 +294,7 @@ class ImpactOut(_Out):
     affected: dict[str, list[TraceNodeOut]]
     will_turn_suspect: list[TraceEdgeOut]
     already_suspect: list[TraceEdgeOut]
+    as_of: dt.datetime | None = Field(None, description="The past instant read; null: now")
 
 
 class MatrixInfoOut(BaseModel):
@@ -330,4 +333,67 @@ class MatrixOut(_Out):
     gaps: int
     suspects: int
     generated_at: dt.datetime
-    fingerprint: str
+    fingerprint: str = Field(description="SHA-256 of the rows shown (and the as-of instant)")
+    as_of: dt.datetime | None = Field(None, description="The past instant read; null: now")
+    filters: dict[str, Any] = Field(
+        default_factory=dict, description="The row filters applied (gaps_only, suspect_only, text)"
+    )
+
+
+class BaselineMemberOut(_Out):
+    key: str
+    kind: str
+    title: str
+    version: int
+    fingerprint: str = Field(description="Content fingerprint of the member version")
+
+
+class BaselineOut(_Out):
+    key: str | None = Field(description="BL-n; null for a preview (nothing saved)")
+    title: str
+    status: str
+    kinds: list[str]
+    keys: list[str]
+    taken_at: dt.datetime = Field(description="The instant whose released versions it holds")
+    manifest: str = Field(description="SHA-256 of the member list; the approval signature binds it")
+    member_count: int
+    members: list[BaselineMemberOut]
+    skipped: list[str] = Field(description="Records of the kinds never released by then")
+    created_by: str
+    created_at: dt.datetime | None
+    description: str
+    signatures: list[SignatureOut]
+    intact: bool = Field(description="The stored member versions still match the manifest")
+
+
+class MemberChangeOut(_Out):
+    key: str
+    kind: str
+    title: str
+    change: str = Field(description="added, removed or changed")
+    before: int | None = Field(description="Version in the left baseline")
+    after: int | None = Field(description="Version on the right")
+    fields: list[FieldChangeOut]
+
+
+class BaselineComparisonOut(_Out):
+    left: str
+    right: str = Field(description="The other baseline, 'now', or 'as of <instant>'")
+    added: int
+    removed: int
+    changed: int
+    unchanged: int
+    changes: list[MemberChangeOut]
+
+
+class BaselineCreate(_In):
+    title: str = Field(min_length=1, max_length=200)
+    kinds: list[str] = Field([], description="Take the released version of every record of these")
+    keys: list[str] = Field([], description="Take the released version of each of these records")
+    as_of: str | None = Field(
+        None,
+        description="Take the versions released at this past instant (ISO 8601 with offset, "
+        "or a date); default now",
+    )
+    description: str = ""
+    reason: str = ""

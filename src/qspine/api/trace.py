@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from qspine.api.deps import CurrentUser, SpineDep
+from qspine.api.deps import AsOf, CurrentUser, SpineDep
 from qspine.api.schemas import ImpactOut, TraceOut
 
 router = APIRouter(tags=["traceability"])
@@ -15,17 +15,18 @@ router = APIRouter(tags=["traceability"])
 @router.get(
     "/records/{key}/trace",
     response_model=TraceOut,
-    summary="Everything reachable from a record, upstream or downstream",
+    summary="Everything reachable from a record, upstream or downstream (now, or as of)",
 )
 def trace(
     key: str,
     spine: SpineDep,
     user: CurrentUser,
+    at: AsOf,
     direction: Literal["up", "down"] = "down",
     types: Annotated[list[str], Query(description="Only these link types (repeatable)")] = [],  # noqa: B006
     depth: Annotated[int, Query(ge=1, le=50)] = 50,
 ) -> TraceOut:
-    return TraceOut.model_validate(spine.trace.trace(user, key, direction, types, depth))
+    return TraceOut.model_validate(spine.trace.trace(user, key, direction, types, depth, at))
 
 
 @router.get(
@@ -36,7 +37,8 @@ def trace(
 def impact(
     spine: SpineDep,
     user: CurrentUser,
+    at: AsOf,
     keys: Annotated[list[str], Query(min_length=1, description="Record keys (repeatable)")],
     types: Annotated[list[str], Query(description="Only these link types (repeatable)")] = [],  # noqa: B006
 ) -> ImpactOut:
-    return ImpactOut.model_validate(spine.trace.impact(user, keys, types))
+    return ImpactOut.model_validate(spine.trace.impact(user, keys, types, at))

@@ -1,15 +1,22 @@
-"""Options every command shares (--db, --profile, --user) and the spine they open."""
+"""Options every command shares (--db, --profile, --user, --as-of) and the spine they open."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from dataclasses import dataclass, field
 
 import typer
 
+from qspine.model.asof import parse_instant
 from qspine.model.errors import InvalidInput
 from qspine.spine import Spine, open_spine
+
+AS_OF_HELP = (
+    "Show it as it stood at this past instant: ISO 8601 with offset "
+    "(2026-03-01T12:00:00Z) or a date (end of that UTC day)"
+)
 
 
 @dataclass
@@ -42,6 +49,16 @@ def options(ctx: typer.Context) -> Options:
     found = ctx.find_object(Options)
     assert found is not None
     return found
+
+
+def as_of(spine: Spine, text: str | None) -> dt.datetime | None:
+    """The past UTC instant an --as-of option names (None: now)."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text, spine.context.clock())
+    except OverflowError:
+        raise InvalidInput(f"as-of '{text}' is out of range") from None
 
 
 def read_password(password_stdin: bool, prompt: str = "Password") -> str:

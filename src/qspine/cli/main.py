@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from qspine.cli import admin, demo, links, matrix, records, serve, trace
+from qspine.cli import admin, baseline, demo, links, matrix, records, serve, signal, trace
 from qspine.cli.context import Options
 from qspine.cli.output import error_line
 from qspine.model.errors import QSpineError
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(records.app, name="record")
 app.add_typer(links.app, name="link")
+app.add_typer(baseline.app, name="baseline")
 app.add_typer(admin.users, name="user")
 app.add_typer(admin.audit, name="audit")
 app.add_typer(admin.blobs, name="blob")
@@ -29,6 +30,7 @@ app.command("status")(admin.status)
 app.command("serve")(serve.serve)
 app.command("trace")(trace.trace)
 app.command("impact")(trace.impact)
+app.command("signal")(signal.signal)
 app.command("matrix")(matrix.matrix)
 app.add_typer(serve.tokens, name="token")
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import typer
 
-from qspine.cli.context import options
+from qspine.cli.context import AS_OF_HELP, as_of, options
 from qspine.cli.output import console, print_json, short, table, utc
+from qspine.model.asof import stamp
 from qspine.model.errors import InvalidInput
 from qspine.model.fields import parse_field_text
 from qspine.model.profile import Profile
@@ -76,9 +77,15 @@ def transition(
 
 
 @app.command()
-def show(ctx: typer.Context, key: str, json: bool = typer.Option(False, "--json")) -> None:
-    """A record: current version, fields, status, links, signatures with their manifestation."""
-    show_record(options(ctx).spine().records.show(key), json)
+def show(
+    ctx: typer.Context,
+    key: str,
+    at: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A record: current (or as-of) version, fields, status, links, signatures."""
+    spine = options(ctx).spine()
+    show_record(spine.records.show(key, as_of(spine, at)), json)
 
 
 @app.command("list")
@@ -180,6 +187,8 @@ def show_record(view: RecordView, as_json: bool) -> None:
         return
     released = f", released v{view.released_version}" if view.released_version else ""
     console.print(f"[bold]{view.key}[/bold] {view.title}")
+    if view.as_of is not None:
+        console.print(f"as of {stamp(view.as_of)}")
     console.print(
         f"{view.kind} · v{view.version.number} · [bold]{view.status}[/bold]{released} · "
         f"fingerprint {view.version.fingerprint[:16]}"

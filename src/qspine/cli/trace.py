@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 from rich.tree import Tree
 
-from qspine.cli.context import options
+from qspine.cli.context import AS_OF_HELP, as_of, options
 from qspine.cli.output import console, print_json, short, table
+from qspine.model.asof import stamp
 from qspine.model.trace import TraceNode, TraceResult
 
 
@@ -17,6 +20,7 @@ def trace(
     down: bool = typer.Option(False, "--down", help="Follow links downstream (the default)"),
     types: list[str] = typer.Option([], "--types", "-t", help="Only these link types (repeatable)"),
     depth: int = typer.Option(50, help="At most this many links away (1-50)"),
+    at: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Everything reachable from KEY, upstream or downstream, with the links between."""
@@ -25,14 +29,14 @@ def trace(
     opts = options(ctx)
     spine = opts.spine()
     reader = spine.users.get(opts.actor())
-    result = spine.trace.trace(reader, key, "up" if up else "down", types, depth)
+    result = spine.trace.trace(reader, key, "up" if up else "down", types, depth, as_of(spine, at))
     if json:
         print_json(result)
         return
     console.print(_tree(result))
     console.print(
         f"{len(result.nodes) - 1} record(s) {result.direction}stream of {key}, "
-        f"{sum(e.suspect for e in result.edges)} suspect link(s)"
+        f"{sum(e.suspect for e in result.edges)} suspect link(s){_when(result.as_of)}"
     )
 
 
@@ -40,18 +44,20 @@ def impact(
     ctx: typer.Context,
     keys: list[str] = typer.Argument(..., help="The records a change would touch"),
     types: list[str] = typer.Option([], "--types", "-t", help="Only these link types (repeatable)"),
+    at: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """What a change to KEYS reaches downstream, and the links that will turn suspect."""
     opts = options(ctx)
     spine = opts.spine()
-    report = spine.trace.impact(spine.users.get(opts.actor()), keys, types)
+    report = spine.trace.impact(spine.users.get(opts.actor()), keys, types, as_of(spine, at))
     if json:
         print_json(report)
         return
     kinds = spine.profile.kinds
     table(
-        f"impact of changing {', '.join(report.changed)}: {report.total} record(s) reached",
+        f"impact of changing {', '.join(report.changed)}{_when(report.as_of)}: "
+        f"{report.total} record(s) reached",
         ["kind", "count", "records"],
         [
             (kinds[kind].title, len(nodes), short(", ".join(n.key for n in nodes), 80))
@@ -66,6 +72,10 @@ def impact(
             table(
                 title, ["source", "type", "target"], [(e.source, e.type, e.target) for e in edges]
             )
+
+
+def _when(at: dt.datetime | None) -> str:
+    return "" if at is None else f", as of {stamp(at)}"
 
 
 def _tree(result: TraceResult) -> Tree:

@@ -28,7 +28,10 @@ def parse_instant(text: str, now: dt.datetime) -> dt.datetime:
         ) from None
     if instant.tzinfo is None:
         raise InvalidInput(f"as-of '{text}': give the UTC offset, e.g. {value}Z")
-    instant = instant.astimezone(dt.UTC)
+    try:
+        instant = instant.astimezone(dt.UTC)
+    except OverflowError:
+        raise InvalidInput(f"as-of '{text}' is out of range") from None
     if instant > now:
         raise InvalidInput(f"as-of '{text}' is in the future (now is {stamp(now)})")
     return instant

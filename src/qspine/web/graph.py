@@ -37,6 +37,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
+    """A drawn link; `label` may be empty in a crowded picture (`hover` still names it)."""
+
     type: str
     label: str
     path: str
@@ -44,6 +46,7 @@ class Edge:
     label_y: int
     anchor: str
     suspect: bool
+    hover: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def chooser_data(spine: Spine, user: User) -> KindChooser:
         [
             KindChoice(name, spec.title, spec.help, spec.prefix)
             for name, spec in spine.profile.kinds.items()
-            if allows(spine.profile, user.roles, "write", name)
+            if not spec.managed and allows(spine.profile, user.roles, "write", name)
         ]
     )
 

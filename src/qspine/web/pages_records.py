@@ -3,7 +3,8 @@ small POSTs made from it: a plain transition, a new link, confirming a suspect l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -14,8 +15,10 @@ from qspine.model.access import allows
 from qspine.model.errors import InvalidInput, QSpineError
 from qspine.model.records import FieldChange, RecordSummary, RecordView, VersionView, diff_fields
 from qspine.services.access import WebSession
+from qspine.services.baselines import KIND as BASELINE_KIND
 from qspine.services.users import User
 from qspine.spine import Spine
+from qspine.web.asof import as_of_instant
 from qspine.web.auth import PostDep, SessionDep
 from qspine.web.errors import MAX_PAGE, WebRoute, safe_next, status_of
 from qspine.web.graph import neighbourhood
@@ -71,6 +74,8 @@ class LinkForm:
 
 @dataclass(frozen=True)
 class RecordPage:
+    """A record now (actions offered), or as of a past instant (read-only history)."""
+
     record: RecordView
     fields: list[FieldRow]
     history: list[VersionEntry]
@@ -80,6 +85,11 @@ class RecordPage:
     link_types: list[str]
     target_kinds: list[str]
     link_form: LinkForm = field(default_factory=LinkForm)
+    baseline_href: str = ""
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        return self.record.as_of
 
 
 @dataclass(frozen=True)
@@ -103,14 +113,22 @@ def list_data(spine: Spine, user: User, kind: str, status: str, q: str, page: in
 
 
 def record_data(
-    spine: Spine, user: User, key: str, link_form: LinkForm | None = None
+    spine: Spine,
+    user: User,
+    key: str,
+    link_form: LinkForm | None = None,
+    at: dt.datetime | None = None,
 ) -> RecordPage:
+    """The record page now, or as of `at`: the version then, its history up to then, the
+    links and signatures of then, and no actions (history is not edited)."""
     spine.users.permits(user, "read")
     profile = spine.profile
-    view = spine.records.show(key)
+    view = spine.records.show(key, at)
     spec = profile.kinds[view.kind]
     lifecycle = profile.lifecycles[spec.lifecycle]
     versions = spine.records.history(key)
+    if at is not None:
+        versions = _versions_then(versions, view)
     history = [
         VersionEntry(v, diff_fields(versions[i - 1].fields, v.fields) if i else [])
         for i, v in enumerate(versions)
@@ -120,7 +138,7 @@ def record_data(
         for name, fspec in spec.fields.items()
         if name in view.version.fields
     ]
-    can_write = allows(profile, user.roles, "write", view.kind)
+    can_write = at is None and allows(profile, user.roles, "write", view.kind)
     actions = [
         Action(
             step["to"],
@@ -140,11 +158,22 @@ def record_data(
         history=list(reversed(history)),
         actions=actions,
         can_write=can_write,
-        editable=can_write and not lifecycle.states[view.status].terminal,
+        editable=can_write and not spec.managed and not lifecycle.states[view.status].terminal,
         link_types=link_types,
         target_kinds=target_kinds,
         link_form=link_form or LinkForm(),
+        baseline_href=f"/baselines/{view.key}" if view.kind == BASELINE_KIND else "",
     )
+
+
+def _versions_then(versions: list[VersionView], view: RecordView) -> list[VersionView]:
+    """The versions that existed at the view's instant, each with the status it had then."""
+    status_then = {step.version: step.to_status for step in view.transitions}
+    return [
+        replace(v, status=status_then.get(v.number, v.status))
+        for v in versions
+        if v.number <= view.version.number
+    ]
 
 
 def suggest_data(spine: Spine, user: User, q: str, kinds: list[str]) -> Suggestions:
@@ -210,8 +239,12 @@ def suggest(
 
 
 @router.get("/records/{key}")
-async def record_page(request: Request, session: SessionDep, key: str) -> Response:
-    return record_response(request, session, record_data(get_spine(request), session.user, key))
+async def record_page(
+    request: Request, session: SessionDep, key: str, as_of: str | None = None
+) -> Response:
+    spine = get_spine(request)
+    data = record_data(spine, session.user, key, at=as_of_instant(spine, as_of))
+    return record_response(request, session, data)
 
 
 @router.post("/records/{key}/transition")

@@ -3,8 +3,9 @@ impact of a proposed change to one or more records."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +16,7 @@ from qspine.model.trace import Direction, ImpactReport, TraceResult
 from qspine.services.trace import MAX_DEPTH
 from qspine.services.users import User
 from qspine.spine import Spine
+from qspine.web.asof import as_of_instant
 from qspine.web.auth import SessionDep
 from qspine.web.errors import WebRoute, status_of
 from qspine.web.rendering import get_spine, page
@@ -37,6 +39,8 @@ class ImpactPage:
     link_types: list[str]
     report: ImpactReport | None = None
     error: str = ""
+    as_of: dt.datetime | None = None
+    as_of_text: str = ""
 
 
 def split_list(values: list[str], upper: bool = False) -> list[str]:
@@ -46,25 +50,35 @@ def split_list(values: list[str], upper: bool = False) -> list[str]:
 
 
 def trace_data(
-    spine: Spine, user: User, key: str, direction: Direction, types: list[str], depth: int
+    spine: Spine,
+    user: User,
+    key: str,
+    direction: Direction,
+    types: list[str],
+    depth: int,
+    at: dt.datetime | None = None,
 ) -> TracePage:
-    result = spine.trace.trace(user, key, direction, types=types, depth=depth)
+    result = spine.trace.trace(user, key, direction, types=types, depth=depth, at=at)
     return TracePage(result, list(spine.profile.links))
 
 
-def impact_data(spine: Spine, user: User, keys: list[str] | None, types: list[str]) -> ImpactPage:
-    """The form alone (no `keys` asked yet), the report, or the form with the service's error."""
+def impact_data(
+    spine: Spine,
+    user: User,
+    keys: list[str] | None,
+    types: list[str],
+    at: dt.datetime | None = None,
+) -> ImpactPage:
+    """The form alone (no `keys` asked yet), the report (now or as of `at`), or the form with
+    the service's error."""
     spine.users.permits(user, "read")
     link_types = list(spine.profile.links)
     if keys is None:
-        return ImpactPage([], types, link_types)
-    report = spine.trace.impact(user, keys, types=types)
+        return ImpactPage([], types, link_types, as_of=at)
+    report = spine.trace.impact(user, keys, types=types, at=at)
     order = list(spine.profile.kinds)
     affected = dict(sorted(report.affected.items(), key=lambda item: _rank(order, item[0])))
-    grouped = ImpactReport(
-        report.changed, affected, report.will_turn_suspect, report.already_suspect
-    )
-    return ImpactPage(keys, types, link_types, grouped)
+    return ImpactPage(keys, types, link_types, replace(report, affected=affected), as_of=at)
 
 
 def _rank(order: list[str], kind: str) -> tuple[int, str]:
@@ -79,9 +93,11 @@ def trace_page(
     direction: Direction = "down",
     depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = MAX_DEPTH,
     types: Annotated[list[str], Query()] = [],  # noqa: B006
+    as_of: str | None = None,
 ) -> Response:
     spine = get_spine(request)
-    data = trace_data(spine, session.user, key, direction, split_list(types), depth)
+    at = as_of_instant(spine, as_of)
+    data = trace_data(spine, session.user, key, direction, split_list(types), depth, at)
     picture = trace_picture(data.trace, spine.profile)
     return page(request, "trace.html", data, session, section="records", extra={"graph": picture})
 
@@ -92,14 +108,22 @@ def impact_page(
     session: SessionDep,
     keys: str | None = None,
     types: Annotated[list[str], Query()] = [],  # noqa: B006
+    as_of: str | None = None,
 ) -> Response:
     spine = get_spine(request)
     asked = None if keys is None else split_list([keys], upper=True)
     wanted = split_list(types)
     try:
-        data = impact_data(spine, session.user, asked, wanted)
+        at = as_of_instant(spine, as_of)
+        data = impact_data(spine, session.user, asked, wanted, at)
     except (InvalidInput, NotFound) as problem:
-        failed = ImpactPage(asked or [], wanted, list(spine.profile.links), error=str(problem))
+        failed = ImpactPage(
+            asked or [],
+            wanted,
+            list(spine.profile.links),
+            error=str(problem),
+            as_of_text=as_of or "",
+        )
         return page(
             request, "impact.html", failed, session, status=status_of(problem), section="impact"
         )

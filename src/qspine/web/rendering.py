@@ -22,8 +22,10 @@ from markupsafe import Markup, escape
 from qspine.cli.output import jsonable, utc
 from qspine.model.access import allows
 from qspine.model.profile import FieldSpec, Profile
+from qspine.model.signals import EVENT_KINDS
 from qspine.services.access import WebSession
 from qspine.spine import Spine
+from qspine.web.asof import as_of_param, at_instant, instant_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 HTMX_VERSION = "2.0.11"
@@ -41,6 +43,7 @@ NOTICES = {
     "roles": "Roles changed.",
     "active": "Account status changed.",
     "revoked": "Token revoked.",
+    "baseline": "Baseline captured as a draft; approve it by signing.",
 }
 
 SECURITY_HEADERS = {
@@ -128,7 +131,11 @@ def environment() -> Environment:
         kind_title=kind_title,
         linked_subject=linked_subject,
         field_value=field_value,
+        at=at_instant,
+        instant=instant_text,
+        as_of_param=as_of_param,
     )
+    env.globals["event_kinds"] = EVENT_KINDS
     return env
 
 

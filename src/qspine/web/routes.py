@@ -11,11 +11,13 @@ from fastapi import APIRouter
 from qspine.web import (
     auth,
     pages_admin,
+    pages_baselines,
     pages_edit,
     pages_home,
     pages_matrix,
     pages_records,
     pages_sign,
+    pages_signal,
     pages_trace,
 )
 
@@ -26,5 +28,7 @@ router.include_router(pages_edit.router)
 router.include_router(pages_sign.router)
 router.include_router(pages_records.router)
 router.include_router(pages_trace.router)
+router.include_router(pages_signal.router)
 router.include_router(pages_matrix.router)
+router.include_router(pages_baselines.router)
 router.include_router(pages_admin.router)

@@ -1,20 +1,24 @@
 """The trace page's picture: a traced graph laid out in columns by distance (no JS).
 
 The record the trace starts from sits in the leftmost column; each step away (downstream or
-upstream) is one column further right. Arrows point as links are stored (source depends on
-target); suspect links are drawn dashed and red, and say so in text as well as colour. Same
-visual language as the record page's neighbourhood (`graph.py`, `_graph.html`).
+upstream) is one column further right. Within a column, records sit near the records they link
+to in the column before (the mean of their positions), so links cross as little as they can.
+Arrows point as links are stored (source depends on target); suspect links are drawn dashed and
+red, and say so in text as well as colour. A crowded picture (more than MAX_LABELLED links)
+names the link types once per step instead of on every link. Same visual language as the record
+page's neighbourhood (`graph.py`, `_graph.html`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qspine.model.profile import Profile
 from qspine.model.trace import TraceEdge, TraceNode, TraceResult
 from qspine.web.graph import NODE_HEIGHT, NODE_WIDTH, PAD, ROW, TOP, Edge, Node
 
 MAX_NODES = 200
+MAX_LABELLED = 24  # beyond this many links, per-link labels would pile up on each other
 FIT_WIDTH = 1500  # up to this wide the picture shrinks to the page; wider ones scroll
 GAP = 110  # between columns: room for the link labels
 COLUMN = NODE_WIDTH + GAP
@@ -33,6 +37,7 @@ class TracePicture:
     drawn: int
     total: int
     description: str
+    steps: list[tuple[str, str]] = field(default_factory=list)  # ("1 step", "derives from")
 
     @property
     def capped(self) -> bool:
@@ -46,9 +51,7 @@ class TracePicture:
 def trace_picture(result: TraceResult, profile: Profile, limit: int = MAX_NODES) -> TracePicture:
     """Lay out `result` in columns by depth; at most `limit` records are drawn."""
     shown = result.nodes[:limit]
-    levels: dict[int, list[TraceNode]] = {}
-    for node in shown:
-        levels.setdefault(node.depth, []).append(node)
+    levels = _ordered_levels(shown, result.edges)
     depths = sorted(levels)
     column_of = {depth: index for index, depth in enumerate(depths)}
     rows = max((len(nodes) for nodes in levels.values()), default=1)
@@ -69,10 +72,11 @@ def trace_picture(result: TraceResult, profile: Profile, limit: int = MAX_NODES)
             )
             nodes.append(drawn)
             place[traced.key] = drawn
+    drawn_edges = [e for e in result.edges if e.source in place and e.target in place]
+    labelled = len(drawn_edges) <= MAX_LABELLED
     edges = [
-        _edge(edge, place[edge.source], place[edge.target], profile)
-        for edge in result.edges
-        if edge.source in place and edge.target in place
+        _edge(edge, place[edge.source], place[edge.target], profile, labelled)
+        for edge in drawn_edges
     ]
     columns = [(PAD + column_of[depth] * COLUMN, _column_label(depth)) for depth in depths]
     suspect = sum(1 for edge in result.edges if edge.suspect)
@@ -92,10 +96,56 @@ def trace_picture(result: TraceResult, profile: Profile, limit: int = MAX_NODES)
         drawn=len(shown),
         total=len(result.nodes),
         description=description,
+        steps=[] if labelled else _steps(drawn_edges, shown, profile),
     )
 
 
-def _edge(edge: TraceEdge, source: Node, target: Node, profile: Profile) -> Edge:
+def _ordered_levels(nodes: list[TraceNode], edges: list[TraceEdge]) -> dict[int, list[TraceNode]]:
+    """Records by depth; each column ordered by the mean position of its neighbours in the
+    column before (ties and the first column by key, REQ-2 before REQ-10)."""
+    levels: dict[int, list[TraceNode]] = {}
+    for node in nodes:
+        levels.setdefault(node.depth, []).append(node)
+    depth_of = {node.key: node.depth for node in nodes}
+    neighbours: dict[str, list[str]] = {}
+    for edge in edges:
+        for one, other in ((edge.source, edge.target), (edge.target, edge.source)):
+            if one in depth_of and depth_of.get(other) == depth_of[one] - 1:
+                neighbours.setdefault(one, []).append(other)
+    position: dict[str, float] = {}
+    for depth in sorted(levels):
+
+        def rank(node: TraceNode) -> tuple[float, str, int]:
+            near = [position[key] for key in neighbours.get(node.key, []) if key in position]
+            return (sum(near) / len(near) if near else 0.0, *_key_order(node.key))
+
+        levels[depth].sort(key=rank)
+        position.update({node.key: index for index, node in enumerate(levels[depth])})
+    return levels
+
+
+def _steps(
+    edges: list[TraceEdge], nodes: list[TraceNode], profile: Profile
+) -> list[tuple[str, str]]:
+    """For an unlabelled picture: the link types that lead to each column."""
+    depth_of = {node.key: node.depth for node in nodes}
+    types: dict[int, list[str]] = {}
+    for edge in edges:
+        depth = max(depth_of[edge.source], depth_of[edge.target])
+        name = _link_title(edge.type, profile)
+        if name not in types.setdefault(depth, []):
+            types[depth].append(name)
+    return [(_column_label(depth), ", ".join(types[depth])) for depth in sorted(types)]
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    prefix, _, number = key.rpartition("-")
+    return (prefix, int(number) if number.isdigit() else 0)
+
+
+def _edge(
+    edge: TraceEdge, source: Node, target: Node, profile: Profile, labelled: bool = True
+) -> Edge:
     """A curve from `source` to `target`, leaving and entering by the facing sides."""
     source_mid = source.y + NODE_HEIGHT // 2
     target_mid = target.y + NODE_HEIGHT // 2
@@ -116,10 +166,16 @@ def _edge(edge: TraceEdge, source: Node, target: Node, profile: Profile) -> Edge
             f"{end_x - bend} {target_mid}, {end_x} {target_mid}"
         )
         label_x, anchor = (start_x + end_x) // 2, "middle"
-    spec = profile.links.get(edge.type)
-    label = spec.title if spec is not None and spec.title else edge.type.replace("_", " ")
+    title = _link_title(edge.type, profile)
+    label = title if labelled else ""
     label_y = (source_mid + target_mid) // 2 - 5
-    return Edge(edge.type, label, path, label_x, label_y, anchor, edge.suspect)
+    hover = f"{edge.source} {title} {edge.target}" + (" (suspect)" if edge.suspect else "")
+    return Edge(edge.type, label, path, label_x, label_y, anchor, edge.suspect, hover)
+
+
+def _link_title(link_type: str, profile: Profile) -> str:
+    spec = profile.links.get(link_type)
+    return spec.title if spec is not None and spec.title else link_type.replace("_", " ")
 
 
 def _column_label(depth: int) -> str:
