@@ -22,7 +22,7 @@ from qspine.app import create_app
 from qspine.model.asof import stamp
 
 from api_helpers import bearer, error
-from helpers import PASSWORD, Clock, sample_fields
+from helpers import Clock, approve, sample_fields
 
 PROFILE = load_profile()
 
@@ -38,11 +38,6 @@ class Story:
         response = self.client.get(path, headers=self.auth, params=params)
         assert response.status_code == 200, response.text
         return response.json()
-
-
-def approve(spine: Spine, key: str, number: int) -> None:
-    spine.records.transition("quinn", key, "in_review", number)
-    spine.signing.sign("ada", PASSWORD, key, "approved", number)
 
 
 @pytest.fixture

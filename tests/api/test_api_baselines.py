@@ -14,14 +14,9 @@ from qspine.app import create_app
 from qspine.model.asof import stamp
 
 from api_helpers import bearer, error
-from helpers import PASSWORD, Clock, database_state, sample_fields
+from helpers import PASSWORD, Clock, approve, database_state, sample_fields
 
 PROFILE = load_profile()
-
-
-def approve(spine: Spine, key: str, number: int) -> None:
-    spine.records.transition("quinn", key, "in_review", number)
-    spine.signing.sign("ada", PASSWORD, key, "approved", number)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from qspine.model.asof import parse_instant, stamp
 from qspine.model.errors import InvalidInput
 from qspine.store.migrate import alembic_config
 
-from helpers import PASSWORD, Clock, sample_fields
+from helpers import Clock, approve, sample_fields
 
 PROFILE = load_profile()
 
@@ -33,11 +33,6 @@ class Story:
     a: dt.datetime
     b: dt.datetime
     c: dt.datetime
-
-
-def approve(spine: Spine, key: str, number: int) -> None:
-    spine.records.transition("quinn", key, "in_review", number)
-    spine.signing.sign("ada", PASSWORD, key, "approved", number)
 
 
 @pytest.fixture

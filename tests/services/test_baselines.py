@@ -11,14 +11,9 @@ import sqlalchemy as sa
 from qspine import InvalidInput, NotFound, Spine, load_profile
 from qspine.store.schema import baseline_member
 
-from helpers import PASSWORD, Clock, sample_fields
+from helpers import PASSWORD, Clock, approve, sample_fields
 
 PROFILE = load_profile()
-
-
-def approve(spine: Spine, key: str, number: int = 1) -> None:
-    spine.records.transition("quinn", key, "in_review", number)
-    spine.signing.sign("ada", PASSWORD, key, "approved", number)
 
 
 @pytest.fixture

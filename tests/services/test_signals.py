@@ -8,18 +8,13 @@ import pytest
 from qspine import InvalidInput, Spine, load_profile
 from qspine.model.signals import SignalChain
 
-from helpers import PASSWORD, Clock, sample_fields
+from helpers import PASSWORD, Clock, approve, sample_fields
 
 PROFILE = load_profile()
 
 
 def create(spine: Spine, kind: str, title: str, **extra: object) -> str:
     return spine.records.create("quinn", kind, {**sample_fields(PROFILE, kind, title), **extra}).key
-
-
-def approve(spine: Spine, key: str, number: int = 1) -> None:
-    spine.records.transition("quinn", key, "in_review", number)
-    spine.signing.sign("ada", PASSWORD, key, "approved", number)
 
 
 def release(spine: Spine, key: str) -> None:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from qspine.model.asof import parse_instant
-from qspine.model.errors import AuthenticationFailed, InvalidInput
+from qspine.model.asof import optional_instant
+from qspine.model.errors import AuthenticationFailed
 from qspine.services.users import User
 from qspine.spine import Spine
 
@@ -49,12 +49,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 def instant(spine: Spine, text: str | None) -> dt.datetime | None:
     """The past UTC instant ISO text names (None: now); bad or future text is a 422."""
-    if text is None:
-        return None
-    try:
-        return parse_instant(text, spine.context.clock())
-    except OverflowError:
-        raise InvalidInput(f"as-of '{text}' is out of range") from None
+    return optional_instant(text, spine.context.clock())
 
 
 async def as_of_instant(

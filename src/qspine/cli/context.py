@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import typer
 
-from qspine.model.asof import parse_instant
+from qspine.model.asof import optional_instant
 from qspine.model.errors import InvalidInput
 from qspine.spine import Spine, open_spine
 
@@ -53,12 +53,7 @@ def options(ctx: typer.Context) -> Options:
 
 def as_of(spine: Spine, text: str | None) -> dt.datetime | None:
     """The past UTC instant an --as-of option names (None: now)."""
-    if text is None:
-        return None
-    try:
-        return parse_instant(text, spine.context.clock())
-    except OverflowError:
-        raise InvalidInput(f"as-of '{text}' is out of range") from None
+    return optional_instant(text, spine.context.clock())
 
 
 def read_password(password_stdin: bool, prompt: str = "Password") -> str:

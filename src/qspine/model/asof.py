@@ -37,6 +37,11 @@ def parse_instant(text: str, now: dt.datetime) -> dt.datetime:
     return instant
 
 
+def optional_instant(text: str | None, now: dt.datetime) -> dt.datetime | None:
+    """`parse_instant` for an optional as-of: None (not given) means now."""
+    return None if text is None else parse_instant(text, now)
+
+
 def stamp(instant: dt.datetime) -> str:
     """The canonical text of a UTC instant, e.g. 2026-03-01T12:00:00.000000Z."""
     return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
