@@ -16,6 +16,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from qspine.model.asof import stamp
+from qspine.model.bulk import bulk_allocation
 from qspine.model.matrix import Matrix, MatrixCell
 
 GAP_FILL = PatternFill("solid", start_color="FDE2E1", end_color="FDE2E1")
@@ -83,10 +84,11 @@ def to_xlsx(matrices: Matrix | Sequence[Matrix]) -> bytes:
             cover.append([])
         for label, value in cover_facts(matrix):
             cover.append([_styled(cover, label, BOLD), value])
-    for matrix in chosen:
-        _matrix_sheet(book, matrix)
-    out = io.BytesIO()
-    book.save(out)
+    with bulk_allocation():
+        for matrix in chosen:
+            _matrix_sheet(book, matrix)
+        out = io.BytesIO()
+        book.save(out)
     return out.getvalue()
 
 

@@ -24,6 +24,7 @@ from qspine.model.baselines import (
     MemberChange,
     manifest,
 )
+from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import Conflict, InvalidInput, NotFound
 from qspine.model.profile import Profile
 from qspine.model.records import RecordState, RecordSummary, diff_fields
@@ -58,7 +59,7 @@ class BaselineService:
         """What a baseline of this selection would hold (now, or as of `at`), unsaved."""
         self._users.permits(user, "read")
         taken = at or self._context.clock()
-        with read_connection(self._context.engine) as connection:
+        with read_connection(self._context.engine) as connection, bulk_allocation():
             members, skipped = self._select(connection, kinds, keys, at, strict=True)
         chosen = list(members.values())
         return BaselineView(
@@ -135,7 +136,7 @@ class BaselineService:
         """Baseline `left` against baseline `right`, or against its own selection taken now
         (or as of `at`): added, removed and changed records, with field-level differences."""
         self._users.permits(user, "read")
-        with read_connection(self._context.engine) as connection:
+        with read_connection(self._context.engine) as connection, bulk_allocation():
             base, before = self._stored(connection, left)
             if right is not None:
                 if at is not None:

@@ -8,6 +8,7 @@ own with empty cells before them, so an orphan shows as a gap instead of disappe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.model.asof import stamp
+from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.fingerprint import canonical_json, sha256_hex
 from qspine.model.links import is_suspect
@@ -53,6 +55,12 @@ class MatrixService:
         with gaps, rows with a suspect link, or rows with a cell whose key or title contains
         `text`. The fingerprint covers the rows shown."""
         self._users.permits(user, "read")
+        with bulk_allocation():
+            return self._build(name, gaps_only, at, suspect_only, text)
+
+    def _build(
+        self, name: str, gaps_only: bool, at: dt.datetime | None, suspect_only: bool, text: str
+    ) -> Matrix:
         profile = self._context.profile
         spec = profile.matrices.get(name)
         if spec is None:
@@ -159,6 +167,7 @@ def _rows(cells: list[dict[int, MatrixCell]], children: list[Children]) -> list[
     width = len(cells)
     rows: list[MatrixRow] = []
     reached: list[set[int]] = [set() for _ in range(width)]
+    suspects: list[dict[int, MatrixCell]] = [{} for _ in range(width)]
 
     def walk(
         column: int, record_id: int, prefix: tuple[MatrixCell | None, ...], suspect: bool
@@ -167,7 +176,12 @@ def _rows(cells: list[dict[int, MatrixCell]], children: list[Children]) -> list[
         if cell is None:  # linked record of another kind: not part of this chain
             return
         reached[column].add(record_id)
-        here = (*prefix, MatrixCell(cell.key, cell.title, cell.status, cell.version, suspect))
+        if suspect:  # cells are frozen: one suspect twin per record, shared by its rows
+            twin = suspects[column].get(record_id)
+            if twin is None:
+                twin = suspects[column][record_id] = dataclasses.replace(cell, suspect=True)
+            cell = twin
+        here = (*prefix, cell)
         below = children[column].get(record_id, []) if column < width - 1 else []
         below = [(child, s) for child, s in below if child in cells[column + 1]]
         if not below:
