@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 from qspine.model.asof import stamp
 from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput, NotFound
-from qspine.model.fingerprint import canonical_json, sha256_hex
+from qspine.model.fingerprint import canonical_json
 from qspine.model.links import is_suspect
 from qspine.model.matrix import Matrix, MatrixCell, MatrixHeader, MatrixRow
 from qspine.model.profile import matrix_direction
@@ -75,8 +76,8 @@ class MatrixService:
                 if direction is None or column.link is None:
                     raise InvalidInput(f"matrix {name}: column {index} does not connect")
                 pinned = column.link in profile.pinned_link_types
-                targets = states[index - 1] if direction == "in" else states[index]
-                children.append(_children(connection, column.link, direction, pinned, targets, at))
+                ends = (states[index - 1], states[index])
+                children.append(_children(connection, column.link, direction, pinned, ends, at))
         cells = [
             {i: MatrixCell(s.key, s.title, s.status, s.version) for i, s in column.items()}
             for column in states
@@ -86,10 +87,6 @@ class MatrixService:
             MatrixHeader(c.kind, c.title or profile.kinds[c.kind].title, c.link)
             for c in spec.columns
         )
-        content = [
-            [None if c is None else [c.key, c.version, c.status, c.suspect] for c in row.cells]
-            for row in rows
-        ]
         filters = {"gaps_only": gaps_only, "suspect_only": suspect_only, "text": text}
         return Matrix(
             name,
@@ -98,18 +95,25 @@ class MatrixService:
             headers,
             rows,
             self._context.clock(),
-            sha256_hex(
-                canonical_json(
-                    {
-                        "matrix": name,
-                        "as_of": None if at is None else stamp(at),
-                        "rows": content,
-                    }
-                )
-            ),
+            _fingerprint(name, at, rows),
             as_of=at,
             filters={k: v for k, v in filters.items() if v},
         )
+
+
+def _fingerprint(name: str, at: dt.datetime | None, rows: list[MatrixRow]) -> str:
+    """SHA-256 over the matrix name, the as-of instant and each row's cells (key, version,
+    status, suspect mark), one line per row: streamed, never one giant string."""
+    digest = hashlib.sha256(
+        canonical_json({"matrix": name, "as_of": None if at is None else stamp(at)}).encode()
+    )
+    for row in rows:
+        line = "\t".join(
+            "" if c is None else f"{c.key} {c.version} {c.status}{' suspect' if c.suspect else ''}"
+            for c in row.cells
+        )
+        digest.update(f"\n{line}".encode())
+    return digest.hexdigest()
 
 
 def _filtered(rows: list[MatrixRow], gaps: bool, suspect: bool, text: str) -> list[MatrixRow]:
@@ -135,12 +139,15 @@ def _children(
     link_type: str,
     direction: str,
     pinned: bool,
-    targets: dict[int, RecordState],
+    ends: tuple[dict[int, RecordState], dict[int, RecordState]],
     at: dt.datetime | None,
 ) -> Children:
     """previous-column record id -> [(this-column record id, link suspect?)], as of `at`.
 
-    `targets` are the states of the column the links point to (their released versions)."""
+    `ends` are the states of the previous column and this one; links to records of other
+    kinds are not part of the chain and are left out here, once."""
+    previous, current = ends
+    targets = previous if direction == "in" else current
     near, far = (
         (link.c.target_id, link.c.source_id)
         if direction == "in"
@@ -153,11 +160,11 @@ def _children(
     ).all()
     stamped = {} if at is None else history.stamps_of_type(connection, link_type, at)
     found: Children = defaultdict(list)
-    for link_id, parent, child, target_id, current in rows:
+    for link_id, parent, child, target_id, stamp_now in rows:
         target = targets.get(target_id)
-        if target is None:  # a record of another kind: not part of this chain
+        if target is None or child not in current:  # another kind: not part of this chain
             continue
-        version = stamped[link_id][0] if link_id in stamped else current
+        version = stamped[link_id][0] if link_id in stamped else stamp_now
         suspect = not pinned and is_suspect(version, target.released_version)
         found[parent].append((child, suspect))
     return found
@@ -182,8 +189,7 @@ def _rows(cells: list[dict[int, MatrixCell]], children: list[Children]) -> list[
                 twin = suspects[column][record_id] = dataclasses.replace(cell, suspect=True)
             cell = twin
         here = (*prefix, cell)
-        below = children[column].get(record_id, []) if column < width - 1 else []
-        below = [(child, s) for child, s in below if child in cells[column + 1]]
+        below = children[column].get(record_id, ()) if column < width - 1 else ()
         if not below:
             rows.append(MatrixRow(here + (None,) * (width - len(here))))
             return
