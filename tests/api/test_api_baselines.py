@@ -68,6 +68,10 @@ def test_create_approve_show_and_compare(api: TestClient, spine: Spine) -> None:
     assert signed.status_code == 201, signed.text
     shown = api.get("/api/v1/baselines/BL-1", headers=vic).json()
     assert shown["status"] == "approved" and shown["signatures"][0]["valid"] is True
+    then = api.get(
+        "/api/v1/baselines/BL-1", headers=vic, params={"as_of": first["created_at"]}
+    ).json()
+    assert (then["status"], then["signatures"], then["as_of"]) == ("draft", [], first["created_at"])
     assert shown["signatures"][0]["manifestation"].startswith("Ada Lovelace (ada) — Approved")
     assert shown["manifest"] == first["manifest"]
     after_first = spine.context.clock.mark()  # type: ignore[attr-defined]

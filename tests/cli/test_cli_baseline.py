@@ -53,6 +53,11 @@ def test_baseline_create_approve_show_and_compare(seeded: Invoke) -> None:
     shown = json.loads(q("-u", "eve", "baseline", "show", "BL-1", "--json").out)
     assert shown["status"] == "approved" and shown["signatures"][0]["valid"] is True
     assert shown["description"] == "Design review 1"
+    unsigned = q("-u", "eve", "baseline", "show", "BL-1", "--as-of", first["created_at"], "--json")
+    assert (json.loads(unsigned.out)["status"], json.loads(unsigned.out)["signatures"]) == (
+        "draft",
+        [],
+    )
     human = flat(q("-u", "eve", "baseline", "show", "BL-1"))
     assert "BL-1 Design baseline 1 · approved" in human and "members intact: yes" in human
     assert "Ada Lovelace (ada) — Approved" in human

@@ -132,3 +132,16 @@ def test_a_member_changed_in_the_database_breaks_the_manifest(designed: Spine) -
     assert not tampered.intact
     assert dataclasses.replace(tampered, intact=True) != view
     assert any("BL-1" in problem for problem in spine.audit.verify().problems)
+
+
+def test_a_baseline_as_it_stood_before_its_approval(designed: Spine) -> None:
+    spine, ada = designed, designed.users.get("ada")
+    spine.baselines.create("quinn", "B", kinds=["requirement"])
+    draft_at = spine.context.clock.mark()  # type: ignore[attr-defined]
+    spine.signing.sign("ada", PASSWORD, "BL-1", "approved", 1, "review")
+    then = spine.baselines.show(ada, "BL-1", at=draft_at)
+    assert (then.status, then.signatures, then.as_of) == ("draft", [], draft_at)
+    assert then.members == spine.baselines.show(ada, "BL-1").members
+    assert spine.baselines.show(ada, "BL-1").status == "approved"
+    with pytest.raises(NotFound, match="did not exist yet"):
+        spine.baselines.show(ada, "BL-1", at=spine.records.show("REQ-1").created_at)

@@ -88,7 +88,10 @@ def test_capture_show_and_list(eve: Browser, designed: Spine) -> None:
 
 def test_approved_baseline_shows_its_signature(eve: Browser, designed: Spine) -> None:
     key = capture(eve, "Design baseline 1", kinds=["requirement"])
+    draft_at = designed.context.clock.mark()  # type: ignore[attr-defined]
     designed.signing.sign("quinn", PASSWORD, key, "approved", 1, "design review 1")
+    before = eve.get(f"/baselines/{key}?as_of={stamp(draft_at)}").text
+    assert "read-only history" in before and "Not signed yet." in before
     page = eve.get(f"/baselines/{key}").text
     assert "Approved" in page and "Quinn Quality" in page and "design review 1" in page
     assert "Verifies against the baseline" in page

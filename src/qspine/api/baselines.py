@@ -68,8 +68,8 @@ def preview_baseline(
     response_model=BaselineOut,
     summary="A baseline: member versions, manifest check, signatures",
 )
-def show_baseline(key: str, spine: SpineDep, user: CurrentUser) -> BaselineOut:
-    return BaselineOut.model_validate(spine.baselines.show(user, key))
+def show_baseline(key: str, spine: SpineDep, user: CurrentUser, at: AsOf) -> BaselineOut:
+    return BaselineOut.model_validate(spine.baselines.show(user, key, at))
 
 
 @router.get(

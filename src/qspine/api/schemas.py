@@ -364,6 +364,9 @@ class BaselineOut(_Out):
     description: str
     signatures: list[SignatureOut]
     intact: bool = Field(description="The stored member versions still match the manifest")
+    as_of: dt.datetime | None = Field(
+        None, description="The past instant this view shows (null: now)"
+    )
 
 
 class MemberChangeOut(_Out):

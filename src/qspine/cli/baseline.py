@@ -62,11 +62,16 @@ def list_(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> Non
 
 
 @app.command()
-def show(ctx: typer.Context, key: str, json: bool = typer.Option(False, "--json")) -> None:
+def show(
+    ctx: typer.Context,
+    key: str,
+    at: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
     """A baseline: its member versions, whether they still match the manifest, signatures."""
     opts = options(ctx)
     spine = opts.spine()
-    view = spine.baselines.show(spine.users.get(opts.actor()), key)
+    view = spine.baselines.show(spine.users.get(opts.actor()), key, as_of(spine, at))
     if json:
         print_json(view)
         return

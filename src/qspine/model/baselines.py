@@ -51,6 +51,7 @@ class BaselineView:
     description: str = ""
     signatures: list[SignatureView] = field(default_factory=list)
     intact: bool = True
+    as_of: dt.datetime | None = None
 
     @property
     def member_count(self) -> int:

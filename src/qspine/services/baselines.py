@@ -121,10 +121,12 @@ class BaselineService:
         _, found = self._records.list(kind=KIND, limit=10_000)
         return found
 
-    def show(self, user: User, key: str) -> BaselineView:
+    def show(self, user: User, key: str, at: dt.datetime | None = None) -> BaselineView:
+        """The baseline now, or as it stood at `at` (its status and signatures then; its
+        members never change)."""
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            return self._stored(connection, key)[0]
+            return self._stored(connection, key, at)[0]
 
     def compare(
         self,
@@ -149,11 +151,18 @@ class BaselineService:
             changes, unchanged = _differences(connection, self._context, before, after)
         return BaselineComparison(f"{left} ({base.title})", label, changes, unchanged)
 
-    def _stored(self, connection: Connection, key: str) -> tuple[BaselineView, Members]:
+    def _stored(
+        self, connection: Connection, key: str, at: dt.datetime | None = None
+    ) -> tuple[BaselineView, Members]:
         row = load_record(connection, key)
         if row["kind"] != KIND:
             raise NotFound(f"{key} is a {row['kind']}, not a baseline")
-        stored = reads.record_view(connection, self._context.profile, key)
+        profile = self._context.profile
+        stored = (
+            reads.record_view(connection, profile, key)
+            if at is None
+            else reads.record_view_at(connection, profile, key, at)
+        )
         fields = stored.version.fields
         held = _members_of(connection, self._context, row["id"])
         members = list(held.values())
@@ -171,6 +180,7 @@ class BaselineService:
             description=fields.get("description", ""),
             signatures=stored.signatures,
             intact=manifest(members) == fields["manifest"],
+            as_of=at,
         )
         return view, held
 

@@ -116,9 +116,11 @@ def baselines_data(spine: Spine, user: User, form: BaselineForm | None = None) -
     return BaselinesPage(rows, kinds, can_create, form or BaselineForm())
 
 
-def baseline_data(spine: Spine, user: User, key: str) -> BaselinePage:
-    view = spine.baselines.show(user, key)
-    record = spine.records.show(key)
+def baseline_data(
+    spine: Spine, user: User, key: str, at: dt.datetime | None = None
+) -> BaselinePage:
+    view = spine.baselines.show(user, key, at)
+    record = spine.records.show(key, at)
     profile = spine.profile
     can_write = allows(profile, user.roles, "write", KIND)
     actions = [
@@ -204,8 +206,11 @@ def _refused(
 
 
 @router.get("/baselines/{key}")
-def baseline_page(request: Request, session: SessionDep, key: str) -> Response:
-    data = baseline_data(get_spine(request), session.user, key)
+def baseline_page(
+    request: Request, session: SessionDep, key: str, as_of: str | None = None
+) -> Response:
+    spine = get_spine(request)
+    data = baseline_data(spine, session.user, key, as_of_instant(spine, as_of))
     return page(request, "baseline.html", data, session, section="baselines")
 
 
