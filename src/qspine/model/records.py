@@ -10,6 +10,12 @@ from qspine.model.links import LinkView
 from qspine.model.signatures import SignatureView
 
 
+def key_order(key: str) -> tuple[str, int]:
+    """Sort key for record keys by prefix, then number: REQ-2 before REQ-10."""
+    prefix, _, number = key.rpartition("-")
+    return (prefix, int(number) if number.isdigit() else 0)
+
+
 @dataclass(frozen=True)
 class RecordState:
     """Where a record stood at one instant (now, or as of a past one)."""

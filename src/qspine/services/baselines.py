@@ -27,7 +27,7 @@ from qspine.model.baselines import (
 from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import Conflict, InvalidInput, NotFound
 from qspine.model.profile import Profile
-from qspine.model.records import RecordState, RecordSummary, diff_fields
+from qspine.model.records import RecordState, RecordSummary, diff_fields, key_order
 from qspine.services import history, reads
 from qspine.services.context import SpineContext
 from qspine.services.lifecycle import load_record
@@ -271,7 +271,7 @@ def _versions(connection: Connection, context: SpineContext, wanted: dict[int, i
                 found[record_id] = BaselineMember(
                     key, kind, history.title_of(context.profile, kind, content), number, fingerprint
                 )
-    return _in_key_order(found)
+    return _inkey_order(found)
 
 
 def _contents(connection: Connection, wanted: dict[int, int]) -> dict[int, dict[str, Any]]:
@@ -302,7 +302,7 @@ def _members_of(connection: Connection, context: SpineContext, baseline_id: int)
         )
         .where(baseline_member.c.baseline_id == baseline_id)
     )
-    return _in_key_order(
+    return _inkey_order(
         {
             record_id: BaselineMember(
                 key, kind, history.title_of(context.profile, kind, content), number, fingerprint
@@ -312,8 +312,8 @@ def _members_of(connection: Connection, context: SpineContext, baseline_id: int)
     )
 
 
-def _in_key_order(members: Members) -> Members:
-    return dict(sorted(members.items(), key=lambda item: _key_order(item[1].key)))
+def _inkey_order(members: Members) -> Members:
+    return dict(sorted(members.items(), key=lambda item: key_order(item[1].key)))
 
 
 def _differences(
@@ -353,10 +353,5 @@ def _differences(
             )
         else:
             unchanged += 1
-    changes.sort(key=lambda c: (c.change, _key_order(c.key)))
+    changes.sort(key=lambda c: (c.change, key_order(c.key)))
     return changes, unchanged
-
-
-def _key_order(key: str) -> tuple[str, int]:
-    prefix, _, number = key.rpartition("-")
-    return (prefix, int(number) if number.isdigit() else 0)

@@ -47,24 +47,34 @@ def states(
     found: dict[int, RecordState] = {}
     for chunk in chunks(ids):
         if at is None:  # the hot path of every trace: literal ids, rows from the driver
-            rows = fetch_literal(connection, _STATES_NOW + ",".join(map(str, chunk)) + ")")
-            found.update((row[0], RecordState(*row)) for row in rows)
+            found.update(_now(connection, f"id IN ({','.join(map(str, chunk))})"))
         else:
             found.update(_rebuilt(connection, profile, record.c.id.in_(chunk), at))
     return found
-
-
-_STATES_NOW = (
-    "SELECT id, key, kind, title, status, latest_version, released_version "
-    "FROM record WHERE id IN ("
-)
 
 
 def kind_states(
     connection: Connection, profile: Profile, kind: str, at: dt.datetime | None
 ) -> dict[int, RecordState]:
     """Every record of `kind` (as it stood at `at`), in creation order."""
-    return _states(connection, profile, record.c.kind == kind, at)
+    if at is None:
+        return _now(connection, f"kind = {quoted([kind])}")
+    return _rebuilt(connection, profile, record.c.kind == kind, at)
+
+
+def quoted(names: Iterable[str]) -> str:
+    """Profile names (kinds, link types: checked against the profile) as SQL string literals."""
+    return ",".join("'" + name.replace("'", "''") + "'" for name in sorted(names))
+
+
+def _now(connection: Connection, where: str) -> dict[int, RecordState]:
+    """Current states from the record table's derived columns, read from the driver."""
+    rows = fetch_literal(
+        connection,
+        "SELECT id, key, kind, title, status, latest_version, released_version "
+        f"FROM record WHERE {where} ORDER BY id",
+    )
+    return {row[0]: RecordState(*row) for row in rows}
 
 
 def stamps(
@@ -94,27 +104,6 @@ def _stamps(connection: Connection, scope: Any, at: dt.datetime) -> dict[int, tu
         .order_by(link_stamp.c.at, link_stamp.c.id)
     )
     return {link_id: (number, fingerprint) for link_id, number, fingerprint in rows}
-
-
-def _states(
-    connection: Connection, profile: Profile, scope: Any, at: dt.datetime | None
-) -> dict[int, RecordState]:
-    if at is None:
-        rows = connection.execute(
-            sa.select(
-                record.c.id,
-                record.c.key,
-                record.c.kind,
-                record.c.title,
-                record.c.status,
-                record.c.latest_version,
-                record.c.released_version,
-            )
-            .where(scope)
-            .order_by(record.c.id)
-        )
-        return {row[0]: RecordState(*row) for row in rows}
-    return _rebuilt(connection, profile, scope, at)
 
 
 def _rebuilt(

@@ -71,6 +71,7 @@ class _Follower:
         self.profile = context.profile
         self.at = at
         self.known: dict[int, RecordState] = {}
+        self.created: dict[tuple[int, int], dt.datetime] = {}
 
     def follow(self, key: str) -> SignalChain:
         row = self.connection.execute(
@@ -269,6 +270,7 @@ class _Follower:
                 _Link(r.type, r.source_id, r.target_id, stamps.get(r.id, (r.target_version,))[0])
                 for r in rows
             ]
+        self.load(end for x in found for end in (x.source, x.target))
         return found
 
     def fields(self, state: RecordState) -> dict[str, Any]:
@@ -280,21 +282,28 @@ class _Follower:
         return dict(row)
 
     def state(self, record_id: int) -> RecordState:
-        if record_id not in self.known:
-            self.known.update(history.states(self.connection, self.profile, [record_id], self.at))
+        self.load([record_id])
         return self.known[record_id]
+
+    def load(self, ids: Iterable[int]) -> None:
+        """States of the records not yet known, in one query."""
+        missing = set(ids) - self.known.keys()
+        if missing:
+            self.known.update(history.states(self.connection, self.profile, missing, self.at))
 
     def created_at(self, record_id: int) -> dt.datetime:
         return self.version_created(record_id, 1)
 
     def version_created(self, record_id: int, number: int) -> dt.datetime:
-        when = self.connection.execute(
-            sa.select(version.c.created_at).where(
-                version.c.record_id == record_id, version.c.number == number
-            )
-        ).scalar_one()
-        assert isinstance(when, dt.datetime)
-        return when
+        if (record_id, number) not in self.created:
+            when = self.connection.execute(
+                sa.select(version.c.created_at).where(
+                    version.c.record_id == record_id, version.c.number == number
+                )
+            ).scalar_one()
+            assert isinstance(when, dt.datetime)
+            self.created[(record_id, number)] = when
+        return self.created[(record_id, number)]
 
     def via(self, links: list[_Link], record_id: int) -> str:
         for x in links:

@@ -8,7 +8,7 @@ reaches, never a scan of the store. The links walked are the trace's edges: no s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,9 +202,9 @@ def _step_now(near: str, types: list[str], skip: frozenset[str]) -> Step:
     """The links at a frontier now: one literal statement read from the covering index."""
     where = "removed_at IS NULL"
     if types:
-        where += f" AND type IN ({_quoted(types)})"
+        where += f" AND type IN ({history.quoted(types)})"
     if skip:
-        where += f" AND type NOT IN ({_quoted(skip)})"
+        where += f" AND type NOT IN ({history.quoted(skip)})"
 
     def fetch(connection: Connection, chunk: list[int]) -> Sequence[Sequence[Any]]:
         # Record ids are ints from the database: inlined, nothing needs binding or expanding.
@@ -230,11 +230,6 @@ def _step_as_of(near: str, types: list[str], skip: frozenset[str], at: dt.dateti
         return connection.execute(base.where(link.c[near].in_(chunk))).all()
 
     return fetch
-
-
-def _quoted(names: Iterable[str]) -> str:
-    """Link type names (checked against the profile) as SQL string literals."""
-    return ",".join("'" + name.replace("'", "''") + "'" for name in sorted(names))
 
 
 def _nodes(found: dict[int, RecordState], reached: dict[int, int]) -> list[TraceNode]:

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from qspine.model.access import allows
 from qspine.model.baselines import BaselineComparison, BaselineView
 from qspine.model.errors import InvalidInput, QSpineError
-from qspine.model.records import RecordSummary
+from qspine.model.records import RecordSummary, key_order
 from qspine.services.baselines import KIND
 from qspine.services.users import User
 from qspine.spine import Spine
@@ -151,9 +151,8 @@ def _others(spine: Spine, user: User, key: str) -> list[RecordSummary]:
     return sorted(found, key=_number, reverse=True)
 
 
-def _number(summary: RecordSummary) -> int:
-    number = summary.key.rpartition("-")[2]
-    return int(number) if number.isdigit() else 0
+def _number(summary: RecordSummary) -> tuple[str, int]:
+    return key_order(summary.key)
 
 
 @router.get("/baselines")

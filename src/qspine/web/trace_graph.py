@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from qspine.model.profile import Profile
+from qspine.model.records import key_order
 from qspine.model.trace import TraceEdge, TraceNode, TraceResult
 from qspine.web.graph import NODE_HEIGHT, NODE_WIDTH, PAD, ROW, TOP, Edge, Node
 
@@ -117,7 +118,7 @@ def _ordered_levels(nodes: list[TraceNode], edges: list[TraceEdge]) -> dict[int,
 
         def rank(node: TraceNode) -> tuple[float, str, int]:
             near = [position[key] for key in neighbours.get(node.key, []) if key in position]
-            return (sum(near) / len(near) if near else 0.0, *_key_order(node.key))
+            return (sum(near) / len(near) if near else 0.0, *key_order(node.key))
 
         levels[depth].sort(key=rank)
         position.update({node.key: index for index, node in enumerate(levels[depth])})
@@ -136,11 +137,6 @@ def _steps(
         if name not in types.setdefault(depth, []):
             types[depth].append(name)
     return [(_column_label(depth), ", ".join(types[depth])) for depth in sorted(types)]
-
-
-def _key_order(key: str) -> tuple[str, int]:
-    prefix, _, number = key.rpartition("-")
-    return (prefix, int(number) if number.isdigit() else 0)
 
 
 def _edge(
