@@ -163,7 +163,7 @@ def test_matrix_as_of(story: Story) -> None:
         [None, ("TC-1", 1, False), ("TR-1", 1, False)],
     ]
     before = spine.matrices.build(ada, "requirement_verification", at=story.before)
-    assert before.rows == [] and before.as_of == story.before
+    assert len(before.rows) == 0 and before.as_of == story.before
     at_a = spine.matrices.build(ada, "requirement_verification", at=story.a)
     again = spine.matrices.build(ada, "requirement_verification", at=story.a)
     assert at_a.fingerprint == again.fingerprint

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from xml.etree import ElementTree
 
@@ -144,3 +145,46 @@ def test_unknown_matrix_and_profile_errors(chain: Spine) -> None:
         "does not connect user_need and test_result",
     ):
         build_profile(data)
+
+
+def test_shared_tails_keep_each_links_mark_and_read_like_a_list(chain: Spine) -> None:
+    # TC-1 (with TR-1) verifies REQ-1 and REQ-2; REQ-2 is then revised and approved with a
+    # title a CSV must quote: the link to REQ-2 turns suspect, the one to REQ-1 does not.
+    chain.links.link("quinn", "verifies", "TC-1", "REQ-2")
+    key, title = "REQ-2", 'Dose, "max" 5\nmg'
+    chain.records.transition("quinn", key, "in_review", 1)
+    chain.signing.sign("ada", PASSWORD, key, "approved", 1)
+    chain.records.revise("quinn", key, {"title": title}, 1, "wording")
+    chain.records.transition("quinn", key, "in_review", 2)
+    chain.signing.sign("ada", PASSWORD, key, "approved", 2)
+    built = chain.matrices.build(chain.users.get("vic"), "design_verification")
+    assert keys(built) == [
+        ("UN-1", "REQ-1", "TC-1", "TR-1"),
+        ("UN-1", "REQ-2", "TC-1", "TR-1"),
+        ("UN-2", None, None, None),
+        (None, "REQ-3", "TC-2", None),
+    ]
+    marks = [[c is not None and c.suspect for c in row.cells] for row in built.rows]
+    assert marks[0] == [False] * 4 and marks[1] == [False, False, True, False]
+    assert (built.gaps, built.suspects) == (2, 1) and len(built.rows) == 4
+    assert built.rows[-1] == built.rows[3] and built.rows[1:3] == list(built.rows)[1:3]
+    with pytest.raises(IndexError):
+        built.rows[4]
+    # the fingerprint is SHA-256 over the name and instant, then one line per row
+    lines = "".join(
+        "\n"
+        + "\t".join(
+            ""
+            if c is None
+            else f"{c.key} {c.version} {c.status}" + (" suspect" if c.suspect else "")
+            for c in row.cells
+        )
+        for row in built.rows
+    )
+    head = '{"as_of":null,"matrix":"design_verification"}'
+    assert built.fingerprint == hashlib.sha256((head + lines).encode()).hexdigest()
+    rows = list(csv.reader(io.StringIO(to_csv(built))))
+    assert rows[2][:6] == ["UN-1 v1", *rows[1][1:3], "REQ-2 v2", title, "approved"]
+    assert rows[2][6] == "TC-1 v1 (SUSPECT)" and rows[2][-2:] == ["", "yes"]
+    assert rows[1][6] == "TC-1 v1" and rows[1][-2:] == ["", ""]
+    assert rows[4][:3] == ["", "", ""] and rows[4][-2] == "yes"

@@ -18,17 +18,20 @@ console = Console(highlight=False)
 
 
 def jsonable(value: Any) -> Any:
-    """Dataclasses, datetimes and paths as plain JSON values (the faces' shared shape)."""
+    """Dataclasses, named tuples, datetimes and paths as plain JSON values (the faces'
+    shared shape)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         data = {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
         for name in _properties(type(value)):
             data[name] = jsonable(getattr(value, name))
         return data
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple: by name
+        return {name: jsonable(getattr(value, name)) for name in value._fields}
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return [jsonable(v) for v in value]
     if isinstance(value, Path):
         return str(value)

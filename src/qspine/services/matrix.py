@@ -8,10 +8,12 @@ own with empty cells before them, so an orphan shows as a gap instead of disappe
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,16 +23,29 @@ from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.fingerprint import canonical_json
 from qspine.model.links import is_suspect
-from qspine.model.matrix import Matrix, MatrixCell, MatrixHeader, MatrixRow
+from qspine.model.matrix import (
+    Matrix,
+    MatrixCell,
+    MatrixHeader,
+    MatrixRow,
+    MatrixRows,
+    RowGroup,
+    RowText,
+    Tail,
+    Tails,
+)
 from qspine.model.profile import matrix_direction
 from qspine.model.records import RecordState
 from qspine.services import history
 from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
-from qspine.store.engine import read_connection
+from qspine.store.engine import fetch_literal, read_connection
 from qspine.store.schema import link
 
-Children = dict[int, list[tuple[int, bool]]]
+Children = dict[int, list[int]]
+"""previous-column record id -> the records it reaches in this column, in link order, each
+coded as record id * 2 + 1 if the link is suspect, else record id * 2 (one int: the codes
+index the tails directly, in C)."""
 
 
 class MatrixService:
@@ -82,7 +97,12 @@ class MatrixService:
             {i: MatrixCell(s.key, s.title, s.status, s.version) for i, s in column.items()}
             for column in states
         ]
-        rows = _filtered(_rows(cells, children), gaps_only, suspect_only, text)
+        groups = _Assembly(cells, children).groups()
+        keep = _keeper(gaps_only, suspect_only, text)
+        rows = MatrixRows(groups if keep is None else _filtered(groups, keep))
+        digest = _fingerprint_head(name, at)
+        for lines in rows.lines(FINGERPRINT_TEXT):
+            digest.update(lines.encode())
         headers = tuple(
             MatrixHeader(c.kind, c.title or profile.kinds[c.kind].title, c.link)
             for c in spec.columns
@@ -95,43 +115,53 @@ class MatrixService:
             headers,
             rows,
             self._context.clock(),
-            _fingerprint(name, at, rows),
+            digest.hexdigest(),
             as_of=at,
             filters={k: v for k, v in filters.items() if v},
         )
 
 
-def _fingerprint(name: str, at: dt.datetime | None, rows: list[MatrixRow]) -> str:
-    """SHA-256 over the matrix name, the as-of instant and each row's cells (key, version,
-    status, suspect mark), one line per row: streamed, never one giant string."""
-    digest = hashlib.sha256(
+def _fingerprint_head(name: str, at: dt.datetime | None) -> Any:
+    """The fingerprint's digest, begun: SHA-256 over the matrix name and as-of instant, then
+    one line per row shown, its cells (key, version, status, suspect mark) tab-separated."""
+    return hashlib.sha256(
         canonical_json({"matrix": name, "as_of": None if at is None else stamp(at)}).encode()
     )
-    for row in rows:
-        line = "\t".join(
-            "" if c is None else f"{c.key} {c.version} {c.status}{' suspect' if c.suspect else ''}"
-            for c in row.cells
-        )
-        digest.update(f"\n{line}".encode())
-    return digest.hexdigest()
 
 
-def _filtered(rows: list[MatrixRow], gaps: bool, suspect: bool, text: str) -> list[MatrixRow]:
+def _print(cell: MatrixCell | None) -> str:
+    """A cell as the fingerprint reads it (a missing cell: nothing)."""
+    if cell is None:
+        return ""
+    return f"{cell.key} {cell.version} {cell.status}{' suspect' if cell.suspect else ''}"
+
+
+FINGERPRINT_TEXT = RowText(_print, "\t", lambda gap, suspect: "")
+"""A row as the fingerprint reads it: its cells, tab-separated."""
+
+
+def _keeper(gaps: bool, suspect: bool, text: str) -> Callable[[MatrixRow], bool] | None:
+    """The row filter: rows with gaps, rows with a suspect link, rows with a cell whose key or
+    title contains `text` (all that are asked for); None when every row is kept."""
     needle = text.strip().casefold()
-    return [
-        row
-        for row in rows
-        if (not gaps or row.gap)
-        and (not suspect or row.suspect)
-        and (
-            not needle
-            or any(
-                cell is not None
-                and (needle in cell.key.casefold() or needle in cell.title.casefold())
-                for cell in row.cells
+    if not (gaps or suspect or needle):
+        return None
+
+    def keep(row: MatrixRow) -> bool:
+        return (
+            (not gaps or row.gap)
+            and (not suspect or row.suspect)
+            and (
+                not needle
+                or any(
+                    cell is not None
+                    and (needle in cell.key.casefold() or needle in cell.title.casefold())
+                    for cell in row.cells
+                )
             )
         )
-    ]
+
+    return keep
 
 
 def _children(
@@ -142,62 +172,124 @@ def _children(
     ends: tuple[dict[int, RecordState], dict[int, RecordState]],
     at: dt.datetime | None,
 ) -> Children:
-    """previous-column record id -> [(this-column record id, link suspect?)], as of `at`.
+    """previous-column record id -> the coded records it reaches in this one, as of `at`.
 
     `ends` are the states of the previous column and this one; links to records of other
     kinds are not part of the chain and are left out here, once."""
     previous, current = ends
     targets = previous if direction == "in" else current
-    near, far = (
-        (link.c.target_id, link.c.source_id)
-        if direction == "in"
-        else (link.c.source_id, link.c.target_id)
-    )
-    rows = connection.execute(
-        sa.select(link.c.id, near, far, link.c.target_id, link.c.target_version)
-        .where(link.c.type == link_type, history.link_active(at))
-        .order_by(far)
-    ).all()
-    stamped = {} if at is None else history.stamps_of_type(connection, link_type, at)
+    near, far = ("target_id", "source_id") if direction == "in" else ("source_id", "target_id")
+    rows: Sequence[tuple[Any, ...]]
+    if at is None:  # the hot path: one literal statement, rows straight from the driver
+        rows = fetch_literal(
+            connection,
+            f"SELECT 0, {near}, {far}, target_id, target_version FROM link "
+            f"WHERE type = {history.quoted([link_type])} AND removed_at IS NULL ORDER BY {far}",
+        )
+        stamped: dict[int, tuple[int, str]] = {}
+    else:
+        rows = connection.execute(
+            sa.select(link.c.id, link.c[near], link.c[far], link.c.target_id, link.c.target_version)
+            .where(link.c.type == link_type, history.link_active(at))
+            .order_by(link.c[far])
+        ).all()
+        stamped = history.stamps_of_type(connection, link_type, at)
+    released = {record_id: state.released_version for record_id, state in targets.items()}
     found: Children = defaultdict(list)
-    for link_id, parent, child, target_id, stamp_now in rows:
-        target = targets.get(target_id)
-        if target is None or child not in current:  # another kind: not part of this chain
+    for link_id, parent, child, target_id, version in rows:
+        newest = released.get(target_id, 0)
+        if newest == 0 or child not in current or parent not in previous:  # other kinds
             continue
-        version = stamped[link_id][0] if link_id in stamped else stamp_now
-        suspect = not pinned and is_suspect(version, target.released_version)
-        found[parent].append((child, suspect))
+        if stamped and link_id in stamped:
+            version = stamped[link_id][0]
+        found[parent].append(child * 2 + (not pinned and is_suspect(version, newest)))
     return found
 
 
-def _rows(cells: list[dict[int, MatrixCell]], children: list[Children]) -> list[MatrixRow]:
-    width = len(cells)
-    rows: list[MatrixRow] = []
-    reached: list[set[int]] = [set() for _ in range(width)]
-    suspects: list[dict[int, MatrixCell]] = [{} for _ in range(width)]
+def _filtered(groups: list[RowGroup], keep: Callable[[MatrixRow], bool]) -> list[RowGroup]:
+    """The groups with only the rows `keep` accepts (tails filtered per group: not shared)."""
+    kept: list[RowGroup] = []
+    for lead, tails in groups:
+        lead_gap = any(cell is None for cell in lead)
+        chosen = [
+            Tails.counted(
+                [
+                    tail
+                    for tail in shared.items
+                    if keep(MatrixRow(lead + tail.cells, lead_gap or tail.gap, tail.suspect))
+                ]
+            )
+            for shared in tails
+        ]
+        chosen = [shared for shared in chosen if shared.items]
+        if chosen:
+            kept.append(RowGroup(lead, tuple(chosen)))
+    return kept
 
-    def walk(
-        column: int, record_id: int, prefix: tuple[MatrixCell | None, ...], suspect: bool
-    ) -> None:
-        cell = cells[column].get(record_id)
-        if cell is None:  # linked record of another kind: not part of this chain
-            return
-        reached[column].add(record_id)
-        if suspect:  # cells are frozen: one suspect twin per record, shared by its rows
-            twin = suspects[column].get(record_id)
-            if twin is None:
-                twin = suspects[column][record_id] = dataclasses.replace(cell, suspect=True)
-            cell = twin
-        here = (*prefix, cell)
-        below = children[column].get(record_id, ()) if column < width - 1 else ()
-        if not below:
-            rows.append(MatrixRow(here + (None,) * (width - len(here))))
-            return
-        for child, child_suspect in below:
-            walk(column + 1, child, here, child_suspect)
 
-    for column in range(width):
-        for record_id in cells[column]:
-            if column == 0 or record_id not in reached[column]:
-                walk(column, record_id, (None,) * column, False)
-    return rows
+class _Assembly:
+    """The row groups of a matrix from its columns' cells and the links between columns.
+
+    Tails (a record's rows from its column to the last) are worked out bottom-up, once for
+    each suspect mark of the links that reach the record, and shared by every record that
+    links to it: a test case verifying six requirements is expanded once, not six times. A
+    record of a later column that nothing in the previous column reaches starts rows of its
+    own, with empty cells before it, so an orphan shows as a gap instead of disappearing.
+    """
+
+    def __init__(self, cells: list[dict[int, MatrixCell]], children: list[Children]) -> None:
+        self._cells = cells
+        self._children = children
+        self._width = len(cells)
+        # per column: coded record (id * 2 + suspect mark) -> its tails
+        self._memo: list[dict[int, Tails]] = [{} for _ in cells]
+
+    def groups(self) -> list[RowGroup]:
+        """Row groups in column, record and link order."""
+        reached: list[set[int]] = [set()]
+        for column in range(1, self._width):
+            reached.append(set(itertools.chain.from_iterable(self._children[column - 1].values())))
+        for column in range(self._width - 1, 0, -1):
+            for code in reached[column]:
+                self._tails(column, code)
+        groups: list[RowGroup] = []
+        cells = self._cells[0]
+        below = self._children[0] if self._width > 1 else {}
+        tails_of = self._memo[1].__getitem__ if self._width > 1 else None
+        for record_id, cell in cells.items():
+            links = below.get(record_id)
+            if links and tails_of is not None:
+                groups.append(RowGroup((cell,), tuple(map(tails_of, links))))
+            else:
+                groups.append(RowGroup((), (self._tails(0, record_id * 2),)))
+        for column in range(1, self._width):
+            lead = (None,) * column
+            for record_id in self._cells[column]:
+                code = record_id * 2
+                if code not in reached[column] and code + 1 not in reached[column]:
+                    groups.append(RowGroup(lead, (self._tails(column, code),)))
+        return groups
+
+    def _tails(self, column: int, code: int) -> Tails:
+        """Work out a coded record's tails from the next column's (already worked out)."""
+        suspect = bool(code & 1)
+        cell = self._cells[column][code >> 1]
+        if suspect:  # the suspect mark is the link's: a twin of the cell carries it
+            cell = cell._replace(suspect=True)
+        items: list[Tail] = []
+        gaps = suspects = 0
+        links = self._children[column].get(code >> 1) if column < self._width - 1 else None
+        if links:
+            for below in map(self._memo[column + 1].__getitem__, links):
+                items += [
+                    Tail((cell, *cells), gap, suspect or below_suspect)
+                    for cells, gap, below_suspect in below.items
+                ]
+                gaps += below.gaps
+                suspects += below.suspects
+        else:  # the end of the chain, or nothing below: the rest is empty
+            pad = self._width - column - 1
+            items.append(Tail((cell,) + (None,) * pad, pad > 0, suspect))
+            gaps = int(pad > 0)
+        found = self._memo[column][code] = Tails(items, gaps, len(items) if suspect else suspects)
+        return found
