@@ -23,7 +23,7 @@ from rich.table import Table
 
 from benchmarks.synthetic import build
 from qspine import Settings, open_spine
-from qspine.reports.matrix_export import to_csv, to_xlsx
+from qspine.reports.matrix_export import to_xlsx, write_csv
 
 console = Console()
 
@@ -56,11 +56,13 @@ def main() -> None:
         matrix = spine.matrices.build(reader, "requirement_verification")
         built = time.perf_counter() - started
         started = time.perf_counter()
+        csv_path = Path(f"benchmarks/out/requirement_verification-{arguments.records}.csv")
+        with csv_path.open("wb") as out:  # as `qspine matrix -f csv -o FILE` writes it
+            write_csv(matrix, out)
+        csv_seconds = time.perf_counter() - started
+        started = time.perf_counter()
         xlsx = to_xlsx(matrix)
         xlsx_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        csv_text = to_csv(matrix)
-        csv_seconds = time.perf_counter() - started
         records = spine.summary.summary().records
     cut = statistics.quantiles(timings, n=100)
     grid = Table(title=f"traceability on {records:,} records ({url})")
@@ -76,7 +78,11 @@ def main() -> None:
         f"{built:.2f} s for {len(matrix.rows):,} rows ({matrix.gaps:,} with gaps)",
     )
     grid.add_row("(b) XLSX export", f"{xlsx_seconds:.2f} s ({len(xlsx) / 1e6:.1f} MB)")
-    grid.add_row("(b) CSV export", f"{csv_seconds:.2f} s ({len(csv_text) / 1e6:.1f} MB)")
+    grid.add_row(
+        "(b) CSV export (streamed to a file; fingerprint taken on the way)",
+        f"{csv_seconds:.2f} s ({csv_path.stat().st_size / 1e6:.1f} MB)",
+    )
+    grid.add_row("(b) build + CSV", f"{built + csv_seconds:.2f} s")
     grid.add_row(
         "machine",
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

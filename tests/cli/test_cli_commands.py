@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -232,5 +233,9 @@ def test_matrix_command(seeded: Invoke, tmp_path: Path) -> None:
     assert target.read_bytes()[:2] == b"PK"
     gaps = q("-u", "eve", "matrix", "design_verification", "-f", "csv", "--gaps-only").out
     assert len(gaps.splitlines()) == 2
+    written = tmp_path / "m.csv"
+    said = q("-u", "eve", "matrix", "design_verification", "-f", "csv", "-o", str(written)).out
+    digest = hashlib.sha256(written.read_bytes()).hexdigest()
+    assert f"fingerprint {digest[:16]}" in said, "the fingerprint is the file's SHA-256"
     assert q("-u", "eve", "matrix", "design_verification", "-f", "xlsx").code == 2
     assert q("-u", "eve", "matrix", "nope").code == 2

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import typer
 
@@ -13,7 +15,7 @@ from qspine.cli.output import console, jsonable, short, table
 from qspine.model.asof import stamp
 from qspine.model.errors import InvalidInput
 from qspine.model.matrix import Matrix
-from qspine.reports.matrix_export import to_csv, to_html, to_xlsx
+from qspine.reports.matrix_export import to_html, to_xlsx, write_csv
 
 FORMATS = ("table", "json", "csv", "xlsx", "html")
 
@@ -57,18 +59,19 @@ def matrix(
     if format == "table":
         _print_table(built[0])
         return
-    payload = {
-        "xlsx": lambda: to_xlsx(built if every else built[0]),
-        "csv": lambda: to_csv(built[0]).encode("utf-8"),
-        "html": lambda: to_html(built[0]).encode("utf-8"),
-        "json": lambda: (
+    write: Callable[[BinaryIO], object] = {
+        "xlsx": lambda out: out.write(to_xlsx(built if every else built[0])),
+        "csv": lambda out: write_csv(built[0], out),  # streamed: never one text in memory
+        "html": lambda out: out.write(to_html(built[0]).encode("utf-8")),
+        "json": lambda out: out.write(
             json.dumps(jsonable(built[0]), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
         ),
-    }[format]()
+    }[format]
     if output is None:
-        sys.stdout.buffer.write(payload)
+        write(sys.stdout.buffer)
         return
-    output.write_bytes(payload)
+    with output.open("wb") as out:
+        write(out)
     if every:
         console.print(
             f"wrote {output} ({len(built)} matrices: "

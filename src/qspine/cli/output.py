@@ -44,7 +44,8 @@ def _properties(cls: type) -> tuple[str, ...]:
     return tuple(
         name
         for name in dir(cls)
-        if not name.startswith("_") and isinstance(getattr(cls, name, None), property)
+        if not name.startswith("_")
+        and isinstance(getattr(cls, name, None), property | functools.cached_property)
     )
 
 

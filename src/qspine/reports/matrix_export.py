@@ -4,9 +4,8 @@ standalone HTML."""
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 from jinja2 import Environment
 from openpyxl import Workbook
@@ -17,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from qspine.model.asof import stamp
 from qspine.model.bulk import bulk_allocation
-from qspine.model.matrix import Matrix, MatrixCell, RowText
+from qspine.model.matrix import Matrix, cell_values
 
 GAP_FILL = PatternFill("solid", start_color="FDE2E1", end_color="FDE2E1")
 SUSPECT_FILL = PatternFill("solid", start_color="FFF1C2", end_color="FFF1C2")
@@ -26,51 +25,16 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 BOLD = Font(bold=True)
 
 
-def header_row(matrix: Matrix) -> list[str]:
-    names = []
-    for column in matrix.columns:
-        names += [f"{column.title} key", f"{column.title} title", f"{column.title} status"]
-    return [*names, "gap", "suspect"]
-
-
-def cell_values(cell: MatrixCell | None) -> list[str]:
-    if cell is None:
-        return ["", "", ""]
-    key = f"{cell.key} v{cell.version}" + (" (SUSPECT)" if cell.suspect else "")
-    return [key, cell.title, cell.status]
-
-
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-
-
-def _csv_field(value: str) -> str:
-    """One CSV field (RFC 4180): quoted, quotes doubled, when it holds a comma, a quote or a
-    line break."""
-    return '"' + value.replace('"', '""') + '"' if _NEEDS_QUOTES.search(value) else value
-
-
-def _csv_cell(cell: MatrixCell | None) -> str:
-    """A cell's three CSV fields; quoted one by one only when one of them needs it."""
-    values = cell_values(cell)
-    line = ",".join(values)
-    if line.count(",") == 2 and not _NEEDS_QUOTES.search(line):
-        return line
-    return ",".join(map(_csv_field, values))
-
-
-def _csv_end(gap: bool, suspect: bool) -> str:
-    return (",yes" if gap else ",") + (",yes" if suspect else ",")
-
-
-CSV_TEXT = RowText(_csv_cell, ",", _csv_end)
-
-
 def to_csv(matrix: Matrix) -> str:
-    """The matrix as CSV: a header line, then one line per row (each cell's key with version
-    and suspect mark, title and status; then gap and suspect as 'yes' or empty). Written from
-    the shared row tails, so a million rows cost string joins rather than row objects."""
-    header = ",".join(map(_csv_field, header_row(matrix)))
-    return header + "".join(matrix.rows.lines(CSV_TEXT)) + "\n"
+    """The matrix as CSV; its SHA-256 is the matrix's fingerprint."""
+    return matrix.csv()
+
+
+def write_csv(matrix: Matrix, out: BinaryIO) -> None:
+    """The matrix as CSV (UTF-8) into `out`, a row group at a time: a million rows are never
+    held as one text."""
+    for chunk in matrix.csv_chunks():
+        out.write(chunk.encode())
 
 
 def cover_facts(matrix: Matrix) -> list[tuple[str, str]]:
@@ -117,7 +81,7 @@ def to_xlsx(matrices: Matrix | Sequence[Matrix]) -> bytes:
 
 def _matrix_sheet(book: Workbook, matrix: Matrix) -> None:
     sheet = book.create_sheet(matrix.name[:31])
-    names = header_row(matrix)
+    names = matrix.header_row()
     width = len(names)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(width)}{len(matrix.rows) + 1}"
@@ -151,7 +115,7 @@ def to_html(matrix: Matrix) -> str:
     return _TEMPLATE.render(
         matrix=matrix,
         facts=cover_facts(matrix),
-        headers=header_row(matrix)[:-2],
+        headers=matrix.header_row()[:-2],
         rows=[(row, [(cell, cell_values(cell)) for cell in row.cells]) for row in matrix.rows],
     )
 

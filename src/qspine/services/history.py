@@ -67,14 +67,22 @@ def quoted(names: Iterable[str]) -> str:
     return ",".join("'" + name.replace("'", "''") + "'" for name in sorted(names))
 
 
+def kind_rows(connection: Connection, kind: str) -> list[tuple[Any, ...]]:
+    """Every record of `kind` now, as rows in RecordState's field order (no objects made)."""
+    return _now_rows(connection, f"kind = {quoted([kind])}")
+
+
 def _now(connection: Connection, where: str) -> dict[int, RecordState]:
+    return {row[0]: RecordState(*row) for row in _now_rows(connection, where)}
+
+
+def _now_rows(connection: Connection, where: str) -> list[tuple[Any, ...]]:
     """Current states from the record table's derived columns, read from the driver."""
-    rows = fetch_literal(
+    return fetch_literal(
         connection,
         "SELECT id, key, kind, title, status, latest_version, released_version "
         f"FROM record WHERE {where} ORDER BY id",
     )
-    return {row[0]: RecordState(*row) for row in rows}
 
 
 def stamps(

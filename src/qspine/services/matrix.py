@@ -9,7 +9,6 @@ own with empty cells before them, so an orphan shows as a gap instead of disappe
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -18,10 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qspine.model.asof import stamp
 from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput, NotFound
-from qspine.model.fingerprint import canonical_json
 from qspine.model.links import is_suspect
 from qspine.model.matrix import (
     Matrix,
@@ -30,12 +27,10 @@ from qspine.model.matrix import (
     MatrixRow,
     MatrixRows,
     RowGroup,
-    RowText,
     Tail,
     Tails,
 )
-from qspine.model.profile import matrix_direction
-from qspine.model.records import RecordState
+from qspine.model.profile import Profile, matrix_direction
 from qspine.services import history
 from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
@@ -82,7 +77,7 @@ class MatrixService:
         if spec is None:
             raise NotFound(f"no matrix '{name}' (matrices: {', '.join(profile.matrices)})")
         with read_connection(self._context.engine) as connection:
-            states = [history.kind_states(connection, profile, c.kind, at) for c in spec.columns]
+            columns = [_column(connection, profile, c.kind, at) for c in spec.columns]
             children: list[Children] = []
             for index in range(1, len(spec.columns)):
                 column = spec.columns[index]
@@ -91,18 +86,11 @@ class MatrixService:
                 if direction is None or column.link is None:
                     raise InvalidInput(f"matrix {name}: column {index} does not connect")
                 pinned = column.link in profile.pinned_link_types
-                ends = (states[index - 1], states[index])
+                ends = (columns[index - 1][1], columns[index][1])
                 children.append(_children(connection, column.link, direction, pinned, ends, at))
-        cells = [
-            {i: MatrixCell(s.key, s.title, s.status, s.version) for i, s in column.items()}
-            for column in states
-        ]
-        groups = _Assembly(cells, children).groups()
+        groups = _Assembly([cells for cells, _ in columns], children).groups()
         keep = _keeper(gaps_only, suspect_only, text)
         rows = MatrixRows(groups if keep is None else _filtered(groups, keep))
-        digest = _fingerprint_head(name, at)
-        for lines in rows.lines(FINGERPRINT_TEXT):
-            digest.update(lines.encode())
         headers = tuple(
             MatrixHeader(c.kind, c.title or profile.kinds[c.kind].title, c.link)
             for c in spec.columns
@@ -115,29 +103,25 @@ class MatrixService:
             headers,
             rows,
             self._context.clock(),
-            digest.hexdigest(),
             as_of=at,
             filters={k: v for k, v in filters.items() if v},
         )
 
 
-def _fingerprint_head(name: str, at: dt.datetime | None) -> Any:
-    """The fingerprint's digest, begun: SHA-256 over the matrix name and as-of instant, then
-    one line per row shown, its cells (key, version, status, suspect mark) tab-separated."""
-    return hashlib.sha256(
-        canonical_json({"matrix": name, "as_of": None if at is None else stamp(at)}).encode()
+def _column(
+    connection: Connection, profile: Profile, kind: str, at: dt.datetime | None
+) -> tuple[dict[int, MatrixCell], dict[int, int | None]]:
+    """A column's cells by record id, and each record's released version (for suspect marks),
+    as the records stand now or stood at `at`."""
+    if at is None:  # the hot path: rows straight from the driver, no state objects
+        rows = history.kind_rows(connection, kind)
+        cells = {row[0]: MatrixCell(row[1], row[3], row[4], row[5]) for row in rows}
+        return cells, {row[0]: row[6] for row in rows}
+    states = history.kind_states(connection, profile, kind, at)
+    return (
+        {i: MatrixCell(s.key, s.title, s.status, s.version) for i, s in states.items()},
+        {i: s.released_version for i, s in states.items()},
     )
-
-
-def _print(cell: MatrixCell | None) -> str:
-    """A cell as the fingerprint reads it (a missing cell: nothing)."""
-    if cell is None:
-        return ""
-    return f"{cell.key} {cell.version} {cell.status}{' suspect' if cell.suspect else ''}"
-
-
-FINGERPRINT_TEXT = RowText(_print, "\t", lambda gap, suspect: "")
-"""A row as the fingerprint reads it: its cells, tab-separated."""
 
 
 def _keeper(gaps: bool, suspect: bool, text: str) -> Callable[[MatrixRow], bool] | None:
@@ -169,40 +153,44 @@ def _children(
     link_type: str,
     direction: str,
     pinned: bool,
-    ends: tuple[dict[int, RecordState], dict[int, RecordState]],
+    ends: tuple[dict[int, int | None], dict[int, int | None]],
     at: dt.datetime | None,
 ) -> Children:
     """previous-column record id -> the coded records it reaches in this one, as of `at`.
 
-    `ends` are the states of the previous column and this one; links to records of other
-    kinds are not part of the chain and are left out here, once."""
-    previous, current = ends
-    targets = previous if direction == "in" else current
-    near, far = ("target_id", "source_id") if direction == "in" else ("source_id", "target_id")
+    `ends` are the released versions of the records of the previous column and this one, by
+    record id; links to records of other kinds are not part of the chain and are left out
+    here, once."""
+    inward = direction == "in"  # the link points from this column into the previous one
+    sources, targets = (ends[1], ends[0]) if inward else ends
+    far = "source_id" if inward else "target_id"
     rows: Sequence[tuple[Any, ...]]
     if at is None:  # the hot path: one literal statement, rows straight from the driver
         rows = fetch_literal(
             connection,
-            f"SELECT 0, {near}, {far}, target_id, target_version FROM link "
+            f"SELECT 0, source_id, target_id, target_version FROM link "
             f"WHERE type = {history.quoted([link_type])} AND removed_at IS NULL ORDER BY {far}",
         )
         stamped: dict[int, tuple[int, str]] = {}
     else:
         rows = connection.execute(
-            sa.select(link.c.id, link.c[near], link.c[far], link.c.target_id, link.c.target_version)
+            sa.select(link.c.id, link.c.source_id, link.c.target_id, link.c.target_version)
             .where(link.c.type == link_type, history.link_active(at))
             .order_by(link.c[far])
         ).all()
         stamped = history.stamps_of_type(connection, link_type, at)
-    released = {record_id: state.released_version for record_id, state in targets.items()}
     found: Children = defaultdict(list)
-    for link_id, parent, child, target_id, version in rows:
-        newest = released.get(target_id, 0)
-        if newest == 0 or child not in current or parent not in previous:  # other kinds
+    for link_id, source, target, version in rows:
+        newest = targets.get(target, 0)
+        if newest == 0 or source not in sources:  # an end of another kind
             continue
         if stamped and link_id in stamped:
             version = stamped[link_id][0]
-        found[parent].append(child * 2 + (not pinned and is_suspect(version, newest)))
+        suspect = not pinned and is_suspect(version, newest)
+        if inward:
+            found[target].append(source * 2 + suspect)
+        else:
+            found[source].append(target * 2 + suspect)
     return found
 
 
@@ -214,16 +202,16 @@ def _filtered(groups: list[RowGroup], keep: Callable[[MatrixRow], bool]) -> list
         chosen = [
             Tails.counted(
                 [
-                    tail
-                    for tail in shared.items
-                    if keep(MatrixRow(lead + tail.cells, lead_gap or tail.gap, tail.suspect))
+                    (cells, gap, suspect)
+                    for cells, gap, suspect in shared.items
+                    if keep(MatrixRow(lead + cells, lead_gap or gap, suspect))
                 ]
             )
             for shared in tails
         ]
         chosen = [shared for shared in chosen if shared.items]
         if chosen:
-            kept.append(RowGroup(lead, tuple(chosen)))
+            kept.append((lead, tuple(chosen)))
     return kept
 
 
@@ -259,15 +247,15 @@ class _Assembly:
         for record_id, cell in cells.items():
             links = below.get(record_id)
             if links and tails_of is not None:
-                groups.append(RowGroup((cell,), tuple(map(tails_of, links))))
+                groups.append(((cell,), tuple(map(tails_of, links))))
             else:
-                groups.append(RowGroup((), (self._tails(0, record_id * 2),)))
+                groups.append(((), (self._tails(0, record_id * 2),)))
         for column in range(1, self._width):
             lead = (None,) * column
             for record_id in self._cells[column]:
                 code = record_id * 2
                 if code not in reached[column] and code + 1 not in reached[column]:
-                    groups.append(RowGroup(lead, (self._tails(column, code),)))
+                    groups.append((lead, (self._tails(column, code),)))
         return groups
 
     def _tails(self, column: int, code: int) -> Tails:
@@ -282,14 +270,14 @@ class _Assembly:
         if links:
             for below in map(self._memo[column + 1].__getitem__, links):
                 items += [
-                    Tail((cell, *cells), gap, suspect or below_suspect)
+                    ((cell, *cells), gap, suspect or below_suspect)
                     for cells, gap, below_suspect in below.items
                 ]
                 gaps += below.gaps
                 suspects += below.suspects
         else:  # the end of the chain, or nothing below: the rest is empty
             pad = self._width - column - 1
-            items.append(Tail((cell,) + (None,) * pad, pad > 0, suspect))
+            items.append(((cell,) + (None,) * pad, pad > 0, suspect))
             gaps = int(pad > 0)
         found = self._memo[column][code] = Tails(items, gaps, len(items) if suspect else suspects)
         return found
