@@ -82,7 +82,8 @@ def test_users_links_and_signatures(spine: Spine, summary: DemoSummary) -> None:
     assert len(signatures) == summary.signatures
     assert 60 <= len(signatures) <= 120
     assert all(s.valid for s in signatures)
-    assert {s.meaning for s in signatures} == {"approved", "released", "verified", "closed"}
+    meanings = {s.meaning for s in signatures}
+    assert meanings == {"approved", "released", "verified", "closed", "effectiveness_verified"}
 
 
 def test_local_ids_name_the_keys(summary: DemoSummary) -> None:
@@ -153,12 +154,15 @@ def test_gap_2_approved_risk_control_without_verification(spine: Spine) -> None:
     assert {link.type for link in control.links_out} == {"mitigates", "specified_by"}
 
 
-def test_gap_3_closed_capa_without_risk_assessment(spine: Spine) -> None:
+def test_gap_3_capa_found_effective_without_risk_assessment(spine: Spine) -> None:
     capa = show(spine, "CAPA-2")
-    assert capa.status == "closed"
+    assert capa.status == "investigating"
+    assert capa.version.fields["effectiveness_outcome"] == "effective"
     assert capa.version.fields["risk_impact"] == "none"
     assert "no_risk_impact_rationale" not in capa.version.fields
     assert not [link for link in capa.links_out if link.type == "assesses_risk"]
+    step = next(s for s in capa.next_transitions if s["to"] == "pending_closure")
+    assert any(problem.startswith("risk impact:") for problem in step["blocked_by"])
 
 
 def test_gap_4_complaint_without_mdr_decision_after_30_days(spine: Spine) -> None:

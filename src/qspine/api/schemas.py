@@ -80,6 +80,9 @@ class NextTransitionOut(BaseModel):
     signature: str | None
     separation_of_duties: bool
     title: str
+    blocked_by: list[str] = Field(
+        default=[], description="What must be done before the record may take this step"
+    )
 
 
 class RecordOut(_Out):

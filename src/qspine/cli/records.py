@@ -200,6 +200,9 @@ def show_record(view: RecordView, as_json: bool) -> None:
             for t in view.next_transitions
         )
         console.print(f"next: {steps}")
+        for step in view.next_transitions:
+            for problem in step.get("blocked_by", []):
+                console.print(f"  [yellow]before {step['to']}:[/yellow] {problem}")
     links = [
         ("→", link.type, link.target, f"v{link.target_version}", "SUSPECT" if link.suspect else "")
         for link in view.links_out

@@ -29,10 +29,11 @@ GAPS: tuple[Gap, ...] = (
     ),
     Gap(
         3,
-        "Closed CAPA with no risk assessment",
+        "CAPA found effective with no risk assessment",
         ("capa2",),
-        "CAPA-2 is closed with risk_impact 'none', but it has no assesses_risk link and no "
-        "no_risk_impact_rationale.",
+        "CAPA-2 records an 'effective' effectiveness check, but its risk_impact is 'none' with "
+        "no assesses_risk link and no no_risk_impact_rationale; its closure checklist blocks "
+        "submitting it for closure until one of the two is recorded.",
         "ISO 13485:2016 8.5.2; ISO 14971:2019 10",
         "CAPA-RISK-001",
     ),

@@ -123,6 +123,9 @@ records:
            title: Issue the AUD-3 audit report}
     act8: {status: open, owner: mei, due_date: !ahead 25, action_type: preventive,
            title: Assess the stain protocol change with the PMS-2 site}
+    act9: {status: closed, owner: lena, due_date: !ago 330, completed_on: !ago 326,
+           action_type: corrective, title: Derive range limits from DS-2 and repeat validation,
+           completion_evidence: CR-1 implemented; VAL-1 repeated with 17 of 17 flagged.}
 
 links:
   found_in: {fnd1: [aud1], fnd2: [aud1], fnd3: [aud3], fnd4: [aud3]}
@@ -131,7 +134,7 @@ links:
   reviews: {mr1: [nc1, capa1, cr1, cmp2, vuln2, aud2],
             mr2: [cmp1, cmp5, capa2, capa3, aud1, fnd1, fnd2, pms1, vuln1, cr4, act1]}
   action_of: {act1: [mr1], act2: [mr2], act3: [mr2], act4: [capa3], act5: [fnd2], act6: [cr2],
-              act7: [aud3], act8: [capa4]}
+              act7: [aud3], act8: [capa4], act9: [capa1]}
 """
 
 

@@ -28,6 +28,7 @@ records:
       event_type: no_adverse_event
       mdr_reportable: "no"
       mdr_clock: 30_calendar_days
+      mdr_decided_on: !ago 141
       mdr_decision_rationale: >-
         The cytopathologist reported 'atypical' and recommended biopsy, performed within nine
         days per standard practice. No delay in diagnosis or serious injury occurred, and the
@@ -48,7 +49,9 @@ records:
         The LIS integration at two sites received HTTP 504 for about 2% of submissions between
         08:00 and 09:00 local time.
       event_type: malfunction
+      failure_mode: submission timeout
       mdr_reportable: "no"
+      mdr_decided_on: !ago 226
       mdr_decision_rationale: >-
         A timeout produces the degraded-mode message (RC-6) and sign-out proceeds on
         morphology; a recurrence could not cause or contribute to death or serious injury.
@@ -119,6 +122,7 @@ records:
     _: {by: marco}
     capa1:
       status: closed
+      also_signs: {effectiveness_verified: dana}
       title: Unstable estimates on low-cellularity specimens
       capa_type: corrective
       source_type: nonconformance
@@ -142,7 +146,7 @@ records:
       effectiveness_result: VAL-1 flagged 17 of 17; no related complaints in six months.
       effectiveness_outcome: effective
     capa2:
-      status: closed
+      status: investigating
       title: Training records missing for SOP-006
       capa_type: corrective
       source_type: audit_finding
@@ -155,6 +159,7 @@ records:
       action_plan: Checklist updated; both engineers trained.
       risk_impact: none
       effectiveness_criteria: No missing training records in the next audit sample.
+      effectiveness_due: !ago 40
       effectiveness_result: Sample of 10 engineers - all records present.
       effectiveness_outcome: effective
     capa3:
@@ -227,6 +232,7 @@ records:
     _: {by: lena, affected_products: CytoAssist 2.x, priority: normal}
     cr1:
       status: closed
+      early: true
       title: Derive input range limits from the training split
       change_type: software
       description: >-
@@ -237,6 +243,9 @@ records:
       regulatory_pathway: letter_to_file
       regulatory_rationale: Pre-market change made before the first release of 2.0.
       implemented_on: !ago 325
+      reverification_justification: >-
+        TC-4 was run on the corrected build during VAL-1, before the risk-file entry RC-2 was
+        re-approved; its result stands for the change.
     cr2:
       status: investigating
       title: Decision threshold 0.50 to 0.42 and SOUP re-fit
@@ -264,7 +273,7 @@ records:
       regulatory_pathway: letter_to_file
       regulatory_rationale: Cybersecurity patch with no change to intended use or performance.
     cr4:
-      status: pending_closure
+      status: investigating
       by: marco
       title: SOP-003 rev E - QMSR complaint record elements
       change_type: document

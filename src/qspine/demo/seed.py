@@ -46,6 +46,7 @@ SIGN_REASONS = {
     "released": "Release review complete: approvals, V&V, risk file and training confirmed",
     "verified": "Checked against the raw evidence and the stated configuration",
     "closed": "All actions complete and documented; closure review done",
+    "effectiveness_verified": "Checked against the predefined effectiveness criteria",
 }
 MOVE_REASONS = {
     "in_review": "Submitted for review",
@@ -98,10 +99,13 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
     records = content.records
     by_local = {r.local: r for r in records}
     _add_users(spine)
-    keys = _create(spine, records)
+    # early records first (keys are per prefix: the order across kinds changes none)
+    keys = _create(spine, sorted(records, key=lambda r: not r.early))
     link_count = _link(spine, by_local, keys, content.links)
     seeder = _Signer(spine)
-    for item in records:
+    # records whose steps are guarded (a CAPA closes once its actions are closed) move last
+    guarded = {name for name, spec in spine.profile.kinds.items() if spec.guards}
+    for item in sorted(records, key=lambda r: r.kind in guarded):
         seeder.move(item, keys[item.local])
     seeder.signatures += _baseline(spine, "CytoAssist 2.0 design baseline", approve=True)
     for revision in content.revisions:
@@ -163,7 +167,7 @@ def check_content(profile: Profile, content: Content) -> None:
             raise InvalidInput(f"{where}: unknown kind")
         if item.status not in profile.lifecycles[spec.lifecycle].states:
             raise InvalidInput(f"{where}: unknown status '{item.status}'")
-        if not {item.author, *item.signers.values()} <= users:
+        if not {item.author, *item.signers.values(), *item.also_signs.values()} <= users:
             raise InvalidInput(f"{where}: author or signer is not a demo user")
         missing = _refs(item.fields) - set(seen)
         if missing:
@@ -219,7 +223,11 @@ def _create(spine: Spine, records: list[Rec]) -> dict[str, str]:
 
     for item in records:
         pending = {r.local for r in batch}
-        if batch and (item.author != batch[0].author or _refs(item.fields) & pending):
+        if batch and (
+            item.author != batch[0].author
+            or item.early != batch[0].early
+            or _refs(item.fields) & pending
+        ):
             flush()
         batch.append(item)
     flush()
@@ -273,6 +281,11 @@ class _Signer:
         return self.versions.get(key, 1)
 
     def move(self, item: Rec, key: str) -> None:
+        for meaning, signer in item.also_signs.items():
+            self.spine.signing.sign(
+                signer, DEMO_PASSWORD, key, meaning, self.version(key), SIGN_REASONS[meaning]
+            )
+            self.signatures += 1
         self.walk(key, item.kind, item.status, item.author, item.signers)
 
     def walk(self, key: str, kind: str, target: str, mover: str, signers: dict[str, str]) -> None:

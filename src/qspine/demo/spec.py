@@ -11,8 +11,10 @@ regulatory wording readable). Layout of one content document:
       LINK_TYPE: {SOURCE_ID: [TARGET_ID, ...], ...}
 
 `by` writes the record (and makes its links and unsigned moves); `status` is where its
-lifecycle ends; `signers` names who signs each gated meaning. Tags make dates relative to the
-seeding day so the story (and its gaps) stays true whenever the demo runs:
+lifecycle ends; `signers` names who signs each gated meaning; `also_signs` adds signatures
+that gate nothing (meaning: signer), made before the record moves; `early: true` creates the
+record before all others (a change request raised before the records it changes). Tags make
+dates relative to the seeding day so the story (and its gaps) stays true whenever the demo runs:
 `!ago 45`, `!ahead 21` (dates), `!stamp 320` or `!stamp [320, 9]` (UTC date-times),
 `!fmt "Review {half:200}"` ({ago:N} {ahead:N} {year:N} {half:N}), `!digest label` (a stable
 SHA-256 standing in for an artifact the demo cannot ship) and `!ref doc5` (a record key).
@@ -79,6 +81,12 @@ class Rec:
     status: str
     fields: dict[str, Any]
     signers: dict[str, str] = field(default_factory=dict)
+    # meaning -> signer of signatures that gate no transition (a CAPA's
+    # effectiveness_verified), given to the first version before the record moves
+    also_signs: dict[str, str] = field(default_factory=dict)
+    # created before every other record: a change request raised before the records it
+    # changes were written
+    early: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +183,8 @@ def load(text: str, days: Days) -> Content:
             merged = {**defaults, **body}
             author, status = merged.pop("by"), merged.pop("status")
             signers = {**default_signers, **merged.pop("signers", {})}
-            content.records.append(Rec(local, kind, author, status, merged, signers))
+            also, early = merged.pop("also_signs", {}), bool(merged.pop("early", False))
+            content.records.append(Rec(local, kind, author, status, merged, signers, also, early))
     content.links = _links(data.get("links") or {})
     content.late_links = _links(data.get("late_links") or {})
     for item in data.get("revisions") or []:

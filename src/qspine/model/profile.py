@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from qspine.model.errors import ProfileError
+from qspine.model.guards import GUARDS
 
 FIELD_TYPES = (
     "text",
@@ -112,6 +113,9 @@ class KindSpec(_Strict):
     # Created and changed only through the kind's own service (a baseline's members and
     # manifest are written together); generic create and revise refuse it.
     managed: bool = False
+    # Target state -> guard names (qspine.model.guards.GUARDS) checked before a record of
+    # this kind enters that state.
+    guards: dict[str, tuple[str, ...]] = {}
 
     @field_validator("prefix")
     @classmethod
@@ -294,6 +298,7 @@ def _cross_reference_problems(profile: Profile) -> list[str]:
             problems.append(f"{base}.title_field: no field '{kind.title_field}'")
         for field_name, spec in kind.fields.items():
             problems += _field_problems(profile, f"{base}.fields.{field_name}", spec)
+        problems += _guard_problems(profile, base, kind)
     for name, lifecycle in profile.lifecycles.items():
         problems += _lifecycle_problems(profile, f"lifecycles.{name}", lifecycle)
     for name, link in profile.links.items():
@@ -318,6 +323,20 @@ def _cross_reference_problems(profile: Profile) -> list[str]:
         problems += _rule_problems(profile, f"rules.{rule_id}", rule)
     for name, matrix in profile.matrices.items():
         problems += _matrix_problems(profile, f"matrices.{name}", matrix)
+    return problems
+
+
+def _guard_problems(profile: Profile, base: str, kind: KindSpec) -> list[str]:
+    lifecycle = profile.lifecycles.get(kind.lifecycle)
+    problems = []
+    for state, names in kind.guards.items():
+        if lifecycle is not None and state not in lifecycle.states:
+            problems.append(f"{base}.guards.{state}: not a state of lifecycle '{kind.lifecycle}'")
+        problems += [
+            f"{base}.guards.{state}: unknown guard '{name}' (guards: {', '.join(GUARDS)})"
+            for name in names
+            if name not in GUARDS
+        ]
     return problems
 
 

@@ -20,7 +20,7 @@ from qspine.model.fields import blob_digests, references, validate_fields
 from qspine.model.fingerprint import content_fingerprint
 from qspine.model.profile import KindSpec, Profile
 from qspine.model.records import RecordSummary, RecordView, VersionView, diff_fields
-from qspine.services import reads
+from qspine.services import guards, reads
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
 from qspine.services.lifecycle import (
@@ -281,6 +281,7 @@ class RecordService:
                     f"{key}: {row['status']} -> {to_status} requires a "
                     f"'{step.signature}' signature; sign it instead"
                 )
+            guards.refuse_if_blocked(connection, self._context.profile, key, to_status, now.date())
             events = change_status(
                 connection,
                 lifecycle=lifecycle,
@@ -300,9 +301,11 @@ class RecordService:
     def show(self, key: str, at: dt.datetime | None = None) -> RecordView:
         """The record now, or as it stood at the past instant `at`."""
         with read_connection(self._context.engine) as connection:
+            profile = self._context.profile
             if at is not None:
-                return reads.record_view_at(connection, self._context.profile, key, at)
-            return reads.record_view(connection, self._context.profile, key)
+                return reads.record_view_at(connection, profile, key, at)
+            view = reads.record_view(connection, profile, key)
+            return guards.annotate(connection, profile, view, self._context.clock().date())
 
     def history(self, key: str) -> list[VersionView]:
         with read_connection(self._context.engine) as connection:

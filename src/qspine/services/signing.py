@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from qspine.model.errors import Forbidden, InvalidInput
 from qspine.model.profile import LifecycleSpec, TransitionSpec
 from qspine.model.signatures import SignatureView, signature_binding
-from qspine.services import reads
+from qspine.services import guards, reads
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
 from qspine.services.lifecycle import change_status, check_expected, load_record, load_version
@@ -150,5 +150,9 @@ class SigningService:
             raise Forbidden(
                 f"{key} v{current['number']}: separation of duties — its author "
                 f"{actor} cannot sign it as {meaning}"
+            )
+        if step is not None:
+            guards.refuse_if_blocked(
+                connection, profile, key, step.to, self._context.clock().date()
             )
         return _Plan(row, lifecycle, current, step)

@@ -62,6 +62,7 @@ class Action:
     title: str
     signature: str | None
     allowed: bool
+    blocked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def record_data(
             allows(profile, user.roles, "sign", step["signature"])
             if step["signature"]
             else can_write,
+            tuple(step.get("blocked_by", ())),
         )
         for step in view.next_transitions
     ]
