@@ -17,7 +17,10 @@ from qspine.services.records import RecordService
 from qspine.services.signals import SignalService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
+from qspine.services.todo import TodoService
 from qspine.services.trace import TraceService
+from qspine.services.training import TrainingService
+from qspine.services.trending import TrendService
 from qspine.services.users import UserService
 from qspine.services.worklist import WorklistService
 from qspine.settings import Settings
@@ -43,6 +46,9 @@ class Spine:
         self.matrices = MatrixService(context, self.users)
         self.baselines = BaselineService(context, self.users, self.records)
         self.signals = SignalService(context, self.users)
+        self.training = TrainingService(context, self.users)
+        self.todo = TodoService(context, self.users, self.worklist)
+        self.trends = TrendService(context, self.users)
 
     @property
     def profile(self) -> Profile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qspine.api import admin, baselines, links, matrix, records, signals, trace
+from qspine.api import admin, baselines, complaints, links, matrix, records, signals, trace, work
 from qspine.api.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -27,3 +27,5 @@ router.include_router(trace.router)
 router.include_router(signals.router)
 router.include_router(matrix.router)
 router.include_router(baselines.router)
+router.include_router(work.router)
+router.include_router(complaints.router)

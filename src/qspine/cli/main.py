@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from qspine.cli import admin, baseline, demo, links, matrix, records, serve, signal, trace
+from qspine.cli import (
+    admin,
+    baseline,
+    complaints,
+    demo,
+    links,
+    matrix,
+    records,
+    serve,
+    signal,
+    trace,
+    work,
+)
 from qspine.cli.context import Options
 from qspine.cli.output import error_line
 from qspine.model.errors import QSpineError
@@ -32,6 +44,9 @@ app.command("trace")(trace.trace)
 app.command("impact")(trace.impact)
 app.command("signal")(signal.signal)
 app.command("matrix")(matrix.matrix)
+app.command("todo")(work.todo)
+app.add_typer(work.training, name="training")
+app.add_typer(complaints.app, name="complaints")
 app.add_typer(serve.tokens, name="token")
 
 

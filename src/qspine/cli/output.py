@@ -29,6 +29,8 @@ def jsonable(value: Any) -> Any:
         return {name: jsonable(getattr(value, name)) for name in value._fields}
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):

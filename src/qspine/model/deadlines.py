@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import holidays
 
@@ -25,6 +26,15 @@ MDR_CLOCKS = {
     CALENDAR_30: "30 calendar days (21 CFR 803.50)",
     WORK_DAYS_5: "5 work days (21 CFR 803.53)",
 }
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date field's value (stored as an ISO string) as a date; None when empty."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        return dt.date.fromisoformat(value)
+    return None
 
 
 @functools.cache

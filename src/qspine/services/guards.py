@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from qspine.model.deadlines import mdr_clock
+from qspine.model.deadlines import as_date, mdr_clock
 from qspine.model.errors import InvalidInput
 from qspine.model.profile import Profile
 from qspine.model.records import RecordView
@@ -171,17 +171,17 @@ def complaint_closure(subject: Subject) -> list[str]:
     fields = subject.fields
     found = []
     decision = fields.get("mdr_reportable")
-    decided_on = _date(fields.get("mdr_decided_on"))
+    decided_on = as_date(fields.get("mdr_decided_on"))
     if decision not in ("yes", "no"):
         found.append("MDR decision: reportability is still undetermined")
     elif decided_on is None:
         found.append("MDR decision: no decision date")
     if decision == "no" and not _text(fields.get("mdr_decision_rationale")):
         found.append("MDR decision: not reportable, but no rationale recorded")
-    submitted = _date(fields.get("mdr_submitted_on"))
+    submitted = as_date(fields.get("mdr_submitted_on"))
     if decision == "yes" and (submitted is None or not _text(fields.get("mdr_report_number"))):
         found.append("MDR: reportable, but no submission date and report number")
-    awareness = _date(fields.get("awareness_date"))
+    awareness = as_date(fields.get("awareness_date"))
     met = submitted if decision == "yes" else decided_on
     if awareness is not None and decision in ("yes", "no") and met is not None:
         clock = mdr_clock(awareness, fields.get("mdr_clock"), subject.today, met)
@@ -197,14 +197,6 @@ def complaint_closure(subject: Subject) -> list[str]:
     ):
         found.append("investigation: no summary, and no documented reason why none is needed")
     return found
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and value:
-        return dt.date.fromisoformat(value)
-    return None
 
 
 GUARDS: dict[str, Guard] = {

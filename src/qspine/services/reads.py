@@ -329,3 +329,44 @@ def record_list(
         RecordSummary(r.key, r.kind, r.title, r.status, r.latest_version, r.updated_at)
         for r in rows
     ]
+
+
+@dataclasses.dataclass(frozen=True)
+class KindRow:
+    """One record of a kind with one version's fields (its latest, or its released one)."""
+
+    key: str
+    title: str
+    status: str
+    released: int | None
+    number: int
+    fields: dict[str, Any]
+    author: str
+    created_at: dt.datetime
+
+
+def kind_rows(
+    connection: Connection, kind: str, released: bool = False, keys: set[str] | None = None
+) -> list[KindRow]:
+    """Every record of `kind` (or those named in `keys`) in creation order, with the fields
+    of its latest version, or of its released version (records never released left out):
+    one query, for the workflow reads that scan a kind."""
+    number = record.c.released_version if released else record.c.latest_version
+    query = (
+        sa.select(
+            record.c.key,
+            record.c.title,
+            record.c.status,
+            record.c.released_version,
+            version.c.number,
+            version.c.fields,
+            version.c.author,
+            version.c.created_at,
+        )
+        .join(version, sa.and_(version.c.record_id == record.c.id, version.c.number == number))
+        .where(record.c.kind == kind)
+        .order_by(record.c.id)
+    )
+    if keys is not None:
+        query = query.where(record.c.key.in_(sorted(keys)))
+    return [KindRow(*row) for row in connection.execute(query)]

@@ -18,6 +18,7 @@ from qspine.services import guards, reads
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
 from qspine.services.lifecycle import change_status, check_expected, load_record, load_version
+from qspine.services.training import signing_blockers
 from qspine.services.users import UserService, require
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import signature
@@ -132,6 +133,12 @@ class SigningService:
             )
         row = load_record(connection, key)
         require(connection, self._context, actor, "sign", meaning)
+        owed = signing_blockers(connection, actor, row["kind"], self._context.clock().date())
+        if owed:
+            raise Forbidden(
+                f"{actor} may not sign {key} until trained for their job role "
+                f"(21 CFR 11.10(g); ISO 13485:2016 6.2): " + "; ".join(owed)
+            )
         check_expected(row, expected_version)
         lifecycle = profile.lifecycle_of(row["kind"])
         current = load_version(connection, row["id"], row["latest_version"])

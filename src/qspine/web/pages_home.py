@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +12,7 @@ from qspine.model.access import allows
 from qspine.model.audit import AuditEvent
 from qspine.model.links import LinkView
 from qspine.model.records import RecordSummary
+from qspine.model.todo import TodoItem
 from qspine.services.audit import VerifyReport
 from qspine.services.summary import SpineSummary
 from qspine.services.users import User
@@ -30,6 +31,7 @@ class Dashboard:
     open_work_total: int
     open_work: list[RecordSummary]
     recent: list[AuditEvent]
+    overdue: list[TodoItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class AuditPage:
 def dashboard_data(spine: Spine, user: User) -> Dashboard:
     spine.users.check(user.username, "read")
     total, work = spine.worklist.open_work(user.username, limit=15)
-    return Dashboard(spine.summary.summary(), total, work, spine.audit.log(limit=15))
+    overdue = [i for i in spine.todo.for_user(user).items if i.state == "overdue"]
+    return Dashboard(spine.summary.summary(), total, work, spine.audit.log(limit=15), overdue)
 
 
 def suspect_data(spine: Spine, user: User) -> SuspectLinks:

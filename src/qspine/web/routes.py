@@ -12,6 +12,7 @@ from qspine.web import (
     auth,
     pages_admin,
     pages_baselines,
+    pages_complaints,
     pages_edit,
     pages_home,
     pages_matrix,
@@ -19,6 +20,7 @@ from qspine.web import (
     pages_sign,
     pages_signal,
     pages_trace,
+    pages_work,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -31,4 +33,6 @@ router.include_router(pages_trace.router)
 router.include_router(pages_signal.router)
 router.include_router(pages_matrix.router)
 router.include_router(pages_baselines.router)
+router.include_router(pages_work.router)
+router.include_router(pages_complaints.router)
 router.include_router(pages_admin.router)

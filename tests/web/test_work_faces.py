@@ -1,0 +1,108 @@
+"""My work and training on the CytoAssist demo, through all three faces: `qspine todo` and
+`qspine training`, /api/v1/todo and /api/v1/training, and the /todo, /training and dashboard
+pages. One service answers all three."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qspine import Spine, open_spine
+from qspine.app import create_app
+from qspine.demo import DEMO_PASSWORD, seed_demo
+
+from .web_helpers import login
+from helpers import Invoke, settings_for
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, with one approved job role naming marco and an effective SOP he has not
+    been trained on."""
+    folder = tmp_path_factory.mktemp("work-demo")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    spine = open_spine(url, settings=settings_for(url, folder))
+    seed_demo(spine)
+    sop = next(
+        r.key for r in spine.records.list(kind="document", limit=50)[1] if r.status == "effective"
+    )
+    role = spine.records.create(
+        "dana",
+        "role",
+        {"title": "Complaint handler", "holders": ["marco"], "required_documents": [sop]},
+    ).key
+    spine.signing.sign("lena", DEMO_PASSWORD, role, "approved", 1)
+    spine.close()
+    return folder / "demo.db"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spine]:
+    url = f"sqlite:///{demo_db}"
+    spine = open_spine(url, settings=settings_for(url, tmp_path_factory.mktemp("work")))
+    yield spine
+    spine.close()
+
+
+def test_service_items_for_dana_and_marco(demo: Spine) -> None:
+    today = demo.context.clock().date()
+    dana = demo.todo.for_user(demo.users.get("dana"))
+    first = dana.items[0]
+    assert (first.key, first.state, first.what) == ("ACT-2", "overdue", "complete the action")
+    assert first.due == today - dt.timedelta(days=20)
+    marco = demo.todo.for_user(demo.users.get("dana"), "marco")
+    whats = {(i.key, i.what, i.state) for i in marco.items}
+    assert ("CMP-3", "decide MDR reportability", "overdue") in whats
+    cmp3 = next(i for i in marco.items if i.key == "CMP-3")
+    assert cmp3.due == today - dt.timedelta(days=45) + dt.timedelta(days=30)
+    assert any(i.what.startswith("train on v") for i in marco.items)
+
+
+def test_cli_todo_and_training(qspine: Invoke, db_file: Path, demo_db: Path) -> None:
+    shutil.copyfile(demo_db, db_file)
+    shown = qspine("-u", "dana", "todo")
+    assert shown.code == 0 and "ACT-2" in shown.out and "overdue" in shown.out
+    data = json.loads(qspine("-u", "dana", "todo", "--for", "marco", "--json").out)
+    assert data["user"] == "marco" and data["overdue"] >= 1
+    assert any(i["key"] == "CMP-3" and i["state"] == "overdue" for i in data["items"])
+    owed = json.loads(qspine("-u", "dana", "training", "owed", "--json").out)
+    assert [(c["user"], c["state"]) for c in owed] == [("marco", "missing")]
+    matrix = qspine("-u", "dana", "training", "matrix")
+    assert matrix.code == 0 and "marco" in matrix.out and "missing" in matrix.out
+    assert qspine("-u", "dana", "todo", "--for", "nobody").code != 0
+
+
+def test_api_todo_and_training(demo: Spine) -> None:
+    secret, _ = demo.access.create_token("dana", "work")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(demo)) as client:
+        mine = client.get("/api/v1/todo", headers=auth).json()
+        assert mine["user"] == "dana" and mine["items"][0]["key"] == "ACT-2"
+        assert mine["items"][0]["state"] == "overdue"
+        marco = client.get("/api/v1/todo?user=marco", headers=auth).json()
+        assert any(i["key"] == "CMP-3" for i in marco["items"])
+        matrix = client.get("/api/v1/training/matrix", headers=auth).json()
+        assert matrix["users"] == ["marco"] and matrix["cells"][0]["state"] == "missing"
+        owed = client.get("/api/v1/training/owed?user=marco", headers=auth).json()
+        assert len(owed) == 1 and owed[0]["requirement"]["role_title"] == "Complaint handler"
+        assert client.get("/api/v1/todo?user=nobody", headers=auth).status_code == 404
+
+
+def test_pages(demo: Spine) -> None:
+    with TestClient(create_app(demo)) as client:
+        login(client, "dana", DEMO_PASSWORD)
+        home = client.get("/").text
+        assert 'id="overdue-h"' in home and "ACT-2" in home
+        work = client.get("/todo").text
+        assert "My work" in work and "ACT-2" in work and "overdue" in work
+        assert "CMP-3" in client.get("/todo?user=marco").text
+        training = client.get("/training").text
+        assert "Training matrix" in training and "marco" in training and "missing" in training
+        twin = client.get("/todo", headers={"Accept": "application/json"}).json()
+        assert twin["user"] == "dana"
