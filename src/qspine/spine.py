@@ -14,6 +14,7 @@ from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
 from qspine.services.matrix import MatrixService
 from qspine.services.records import RecordService
+from qspine.services.review import ReviewService
 from qspine.services.signals import SignalService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
@@ -49,6 +50,7 @@ class Spine:
         self.training = TrainingService(context, self.users)
         self.todo = TodoService(context, self.users, self.worklist)
         self.trends = TrendService(context, self.users)
+        self.reviews = ReviewService(context, self.users, self.records, self.links)
 
     @property
     def profile(self) -> Profile:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from qspine.api import admin, baselines, complaints, links, matrix, records, signals, trace, work
+from qspine.api import (
+    admin,
+    baselines,
+    complaints,
+    links,
+    matrix,
+    records,
+    review,
+    signals,
+    trace,
+    work,
+)
 from qspine.api.schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -29,3 +40,4 @@ router.include_router(matrix.router)
 router.include_router(baselines.router)
 router.include_router(work.router)
 router.include_router(complaints.router)
+router.include_router(review.router)

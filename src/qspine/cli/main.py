@@ -13,6 +13,7 @@ from qspine.cli import (
     links,
     matrix,
     records,
+    review,
     serve,
     signal,
     trace,
@@ -47,6 +48,7 @@ app.command("matrix")(matrix.matrix)
 app.command("todo")(work.todo)
 app.add_typer(work.training, name="training")
 app.add_typer(complaints.app, name="complaints")
+app.add_typer(review.app, name="review")
 app.add_typer(serve.tokens, name="token")
 
 

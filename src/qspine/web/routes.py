@@ -17,6 +17,7 @@ from qspine.web import (
     pages_home,
     pages_matrix,
     pages_records,
+    pages_review,
     pages_sign,
     pages_signal,
     pages_trace,
@@ -35,4 +36,5 @@ router.include_router(pages_matrix.router)
 router.include_router(pages_baselines.router)
 router.include_router(pages_work.router)
 router.include_router(pages_complaints.router)
+router.include_router(pages_review.router)
 router.include_router(pages_admin.router)
