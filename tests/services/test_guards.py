@@ -143,6 +143,10 @@ def test_a_justification_stands_for_a_test_not_rerun(clocked: Spine) -> None:
     spine.links.confirm("quinn", "verifies", test, req, reason="wording only")
     spine.records.transition("quinn", change, "investigating", 1)
     assert blockers(spine, change, "pending_closure") == []
+    spine.records.revise(
+        "quinn", change, {"reverification_justification": f"{test}0: another test"}, 1, "typo"
+    )
+    assert blockers(spine, change, "pending_closure")[0].startswith(f"{test} verifies {req}")
 
 
 AWARE = dt.date(2026, 1, 5)
