@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,18 @@ def mdr_deadline(awareness: dt.date, clock: str | None) -> dt.date:
     if clock == WORK_DAYS_5:
         return add_work_days(awareness, 5)
     raise InvalidInput(f"unknown MDR clock '{clock}' (clocks: {', '.join(MDR_CLOCKS)})")
+
+
+def mdr_due(fields: Mapping[str, Any]) -> dt.date | None:
+    """The MDR deadline of a complaint (None without an awareness date)."""
+    awareness = as_date(fields.get("awareness_date"))
+    if awareness is None:
+        return None
+    clock = fields.get("mdr_clock")
+    try:
+        return mdr_deadline(awareness, clock if clock in MDR_CLOCKS else None)
+    except OverflowError:
+        return dt.date.max
 
 
 @dataclass(frozen=True)

@@ -345,7 +345,7 @@ class KindRow:
     created_at: dt.datetime
 
 
-def kind_rows(
+def kind_records(
     connection: Connection, kind: str, released: bool = False, keys: set[str] | None = None
 ) -> list[KindRow]:
     """Every record of `kind` (or those named in `keys`) in creation order, with the fields

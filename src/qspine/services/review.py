@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from qspine.model.deadlines import as_date
 from qspine.model.profile import Profile
 from qspine.model.review import (
     CANCELLED,
@@ -28,11 +29,10 @@ from qspine.model.review import (
     Item,
     ReviewInputs,
     check_period,
-    compile_inputs,
-    parse_date,
     previous_review,
     to_markdown,
 )
+from qspine.model.review_sections import compile_inputs
 from qspine.services.context import SpineContext
 from qspine.services.links import LinkService
 from qspine.services.records import RecordService
@@ -204,7 +204,7 @@ class _Compiler:
         )
         found: dict[str, dt.date | None] = {}
         for source_id, text in rows:
-            key, day = keys.get(source_id), parse_date(text)
+            key, day = keys.get(source_id), as_date(text)
             if key is None or day is None:
                 continue
             earlier = found.get(key)
@@ -217,8 +217,8 @@ class _Compiler:
             row.id
             for row in rows
             if row.kind == REVIEW
-            and parse_date(row.fields.get("period_start")) == self.start
-            and parse_date(row.fields.get("period_end")) == self.end
+            and as_date(row.fields.get("period_start")) == self.start
+            and as_date(row.fields.get("period_end")) == self.end
         ]
         if not same:
             return {}

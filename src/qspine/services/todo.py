@@ -14,7 +14,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Connection
 
-from qspine.model.deadlines import as_date, mdr_deadline
+from qspine.model.deadlines import as_date, mdr_due
 from qspine.model.todo import Todo, TodoItem
 from qspine.services import reads
 from qspine.services.context import SpineContext
@@ -31,6 +31,17 @@ class TodoService:
         self._context = context
         self._users = users
         self._work = work
+
+    def overdue(self, user: User) -> list[TodoItem]:
+        """The reader's own items past their due date (the dashboard's card): the dated
+        workflows only, not the records still moving, which have no due date."""
+        self._users.permits(user, "read")
+        today = self._context.clock().date()
+        with read_connection(self._context.engine) as connection:
+            items = _gather(connection, user.username, today)
+        return sorted(
+            (i for i in items if i.state == "overdue"), key=lambda i: (i.due or today, i.key)
+        )
 
     def for_user(self, user: User, username: str | None = None) -> Todo:
         """`username`'s items (default: the reader's own), overdue first, then by due date."""
@@ -66,26 +77,24 @@ def _gather(connection: Connection, who: str, today: dt.date) -> list[TodoItem]:
     def add(row: reads.KindRow, kind: str, what: str, due: dt.date | None) -> None:
         items.append(TodoItem(row.key, kind, row.title, row.status, what, due, today))
 
-    for row in reads.kind_rows(connection, "action"):
+    for row in reads.kind_records(connection, "action"):
         if row.fields.get("owner") == who and row.status not in DONE:
             add(row, "action", "complete the action", as_date(row.fields.get("due_date")))
-    for row in reads.kind_rows(connection, "capa"):
+    for row in reads.kind_records(connection, "capa"):
         if row.fields.get("owner") == who and row.status not in DONE:
             add(row, "capa", "check effectiveness", as_date(row.fields.get("effectiveness_due")))
-    for row in reads.kind_rows(connection, "complaint"):
+    for row in reads.kind_records(connection, "complaint"):
         if row.author != who or row.status in DONE:
             continue
-        awareness = as_date(row.fields.get("awareness_date"))
-        decision = row.fields.get("mdr_reportable")
-        deadline = mdr_deadline(awareness, row.fields.get("mdr_clock")) if awareness else None
+        decision, deadline = row.fields.get("mdr_reportable"), mdr_due(row.fields)
         if decision not in ("yes", "no"):
             add(row, "complaint", "decide MDR reportability", deadline)
         elif decision == "yes" and not row.fields.get("mdr_submitted_on"):
             add(row, "complaint", "submit the MDR", deadline)
-    for row in reads.kind_rows(connection, "finding"):
+    for row in reads.kind_records(connection, "finding"):
         if row.author == who and row.status not in DONE and row.fields.get("response_due"):
             add(row, "finding", "respond to the finding", as_date(row.fields["response_due"]))
-    for row in reads.kind_rows(connection, "supplier"):
+    for row in reads.kind_records(connection, "supplier"):
         due = as_date(row.fields.get("reevaluation_due"))
         if row.author == who and row.status == "approved" and due is not None:
             add(row, "supplier", "re-evaluate the supplier", due)

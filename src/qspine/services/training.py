@@ -74,9 +74,11 @@ def signing_blockers(connection: Connection, username: str, kind: str, today: dt
 def training_cells(
     connection: Connection, today: dt.date, username: str | None = None
 ) -> list[TrainingCell]:
-    roles = [r for r in reads.kind_rows(connection, "role", True) if r.fields.get("holders")]
+    roles = [r for r in reads.kind_records(connection, "role", True) if r.fields.get("holders")]
+    if not roles:  # the common case on a signature: nothing more to read
+        return []
     needed = {key for r in roles for key in r.fields.get("required_documents") or []}
-    documents = {d.key: d for d in reads.kind_rows(connection, "document", True, needed)}
+    documents = {d.key: d for d in reads.kind_records(connection, "document", True, needed)}
     trained = _trained(connection, username)
     cells = []
     for role in roles:
@@ -109,7 +111,7 @@ def _cell(holder: str, requirement: Requirement, records: Trained, due: dt.date)
 def _trained(connection: Connection, username: str | None) -> dict[tuple[str, str], Trained]:
     """(trainee, document key) -> what they were trained on."""
     found: dict[tuple[str, str], Trained] = {}
-    for row in reads.kind_rows(connection, "training_record", True):
+    for row in reads.kind_records(connection, "training_record", True):
         trainee, document = row.fields.get("trainee"), row.fields.get("document")
         if not trainee or not document or username not in (None, trainee):
             continue

@@ -57,7 +57,7 @@ class AuditPage:
 def dashboard_data(spine: Spine, user: User) -> Dashboard:
     spine.users.check(user.username, "read")
     total, work = spine.worklist.open_work(user.username, limit=15)
-    overdue = [i for i in spine.todo.for_user(user).items if i.state == "overdue"]
+    overdue = spine.todo.overdue(user)
     return Dashboard(spine.summary.summary(), total, work, spine.audit.log(limit=15), overdue)
 
 
