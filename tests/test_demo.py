@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qspine import InvalidInput, Spine, open_spine
+from qspine import Forbidden, InvalidInput, Spine, open_spine
 from qspine.demo import DEMO_PASSWORD, DEMO_USERS, DemoSummary, seed_demo
 from qspine.model.records import RecordView
 
@@ -31,6 +31,7 @@ GAP_KEYS = {
     7: ("REQ-2", "TC-2"),
     8: ("SUP-2",),
     9: ("VULN-4",),
+    10: ("ROLE-3", "DOC-1"),
 }
 
 
@@ -200,6 +201,45 @@ def test_gap_9_vulnerability_under_investigation_beyond_30_days(spine: Spine) ->
     assert vulnerability.version.fields["triage_state"] == "under_investigation"
     assert days_ago(vulnerability.version.fields["discovered_on"]) > 30
     assert vulnerability.status in ("open", "investigating")
+
+
+def test_gap_10_role_holder_not_trained_and_may_not_sign(spine: Spine) -> None:
+    admin = spine.users.get("admin")
+    owed = spine.training.owed(admin)
+    assert [(c.user, c.requirement.role, c.requirement.document, c.state) for c in owed] == [
+        ("mei", "ROLE-3", "DOC-1", "missing")
+    ]
+    matrix = spine.training.matrix(admin)
+    assert {"marco", "lena", "tomas", "mei"} <= set(matrix.users)
+    with pytest.raises(
+        Forbidden, match="ROLE-3 'Clinical Data Scientist' requires training on DOC-1"
+    ):
+        spine.signing.sign(
+            "mei", DEMO_PASSWORD, "MV-2", "verified", show(spine, "MV-2").version.number, "ok"
+        )
+
+
+def test_quality_event_checklists_pass_where_closed_and_name_what_open_ones_lack(
+    spine: Spine,
+) -> None:
+    for key in ("NC-1", "AUD-1", "AUD-4", "ACT-9", "MR-1", "CAPA-1", "CR-1", "CMP-1", "CMP-2"):
+        assert show(spine, key).status == "closed", key
+    assert show(spine, "SUP-1").status == "approved"
+
+    def blocked(key: str) -> dict[str, list[str]]:
+        steps = spine.records.show(key).next_transitions
+        return {step["to"]: step["blocked_by"] for step in steps if "blocked_by" in step}
+
+    assert blocked("MR-2") == {"closed": []}
+    assert blocked("NC-3")["pending_closure"] == [
+        "evaluation: not recorded (investigation, need to notify external parties)",
+        "disposition: not decided",
+        "CAPA required, but no CAPA addresses NC-3",
+    ]
+    assert blocked("AUD-3")["pending_closure"] == [
+        "conclusion: not recorded",
+        "independence: internal auditors must not audit their own work; say so",
+    ]
 
 
 def test_declarative_rules_find_exactly_the_deliberate_gaps(spine: Spine) -> None:

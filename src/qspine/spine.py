@@ -18,6 +18,7 @@ from qspine.services.review import ReviewService
 from qspine.services.signals import SignalService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
+from qspine.services.suppliers import SupplierService
 from qspine.services.todo import TodoService
 from qspine.services.trace import TraceService
 from qspine.services.training import TrainingService
@@ -51,6 +52,7 @@ class Spine:
         self.todo = TodoService(context, self.users, self.worklist)
         self.trends = TrendService(context, self.users)
         self.reviews = ReviewService(context, self.users, self.records, self.links)
+        self.suppliers = SupplierService(context, self.users)
 
     @property
     def profile(self) -> Profile:

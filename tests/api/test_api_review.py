@@ -40,7 +40,12 @@ def api(spine: Spine) -> Iterator[TestClient]:
     spine.context.clock = clock
     create(spine, "management_review", "MR H2", period_start="2025-07-01", period_end="2025-12-31")
     for title, due in [("Done", "2026-02-01"), ("Late", "2026-03-01")]:
-        key = create(spine, "action", title, owner="quinn", due_date=due)
+        done = (
+            {"completed_on": "2026-01-31", "completion_evidence": "Done."}
+            if title == "Done"
+            else {}
+        )
+        key = create(spine, "action", title, owner="quinn", due_date=due, **done)
         spine.links.link("quinn", "action_of", key, "MR-1")
     clock.now = dt.datetime(2026, 2, 1, 9, tzinfo=dt.UTC)
     spine.records.transition("quinn", "ACT-1", "investigating", 1)

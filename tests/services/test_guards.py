@@ -59,7 +59,15 @@ def test_capa_closes_only_with_risk_actions_and_signed_effectiveness(clocked: Sp
         spine.records.transition("quinn", capa, "pending_closure", 1)
     hazard = new(spine, "hazard")
     action = spine.records.create(
-        "quinn", "action", {"title": "Fix", "owner": "eve", "due_date": "2026-04-01"}
+        "quinn",
+        "action",
+        {
+            "title": "Fix",
+            "owner": "eve",
+            "due_date": "2026-04-01",
+            "completed_on": "2026-03-01",
+            "completion_evidence": "Fixed in build 7.",
+        },
     ).key
     spine.links.link_many(
         "quinn",

@@ -64,6 +64,10 @@ def complaint(aware: str, reportable: str, **fields: Any) -> dict[str, Any]:
     return {"awareness_date": aware, "mdr_reportable": reportable, **fields}
 
 
+DONE = {"completed_on": "2026-01-30", "completion_evidence": "Done as planned."}
+"""What an action needs before it may close (the action_closure checklist)."""
+
+
 @pytest.fixture
 def story(spine: Spine) -> Story:
     """Before, during and after the first half of 2026 (the period reviewed)."""
@@ -86,7 +90,15 @@ def story(spine: Spine) -> Story:
         investigation_summary="Use error; labeling is adequate.",
     )
     s.on("2025-12-01").create("capa", "Old corrective", capa_type="corrective")
-    s.create("nonconformance", "Scratched housing", detected_on="2025-12-01")
+    s.create(
+        "nonconformance",
+        "Scratched housing",
+        detected_on="2025-12-01",
+        evaluation="Cosmetic only.",
+        disposition="use_as_is",
+        disposition_rationale="No effect on function.",
+        capa_required=False,
+    )
     s.on("2025-12-10").create(
         "complaint",
         "Open from before",
@@ -103,7 +115,7 @@ def story(spine: Spine) -> Story:
         effectiveness_criteria="No repeat in 3 months.",
         effectiveness_outcome="effective",
     )
-    s.create("action", "Retrain", owner="quinn", due_date="2026-01-31")
+    s.create("action", "Retrain", owner="quinn", due_date="2026-01-31", **DONE)
     s.link("action_of", "ACT-2", "CAPA-2")
     s.on("2025-12-20").close("CMP-1")
     s.on("2026-01-02")
@@ -114,7 +126,7 @@ def story(spine: Spine) -> Story:
         "management_review", "MR H2 2025", period_start="2025-07-01", period_end="2025-12-31"
     )
     for title, due in [("Closed", "2026-02-01"), ("Open", "2026-09-30"), ("Late", "2026-03-31")]:
-        key = s.create("action", title, owner="quinn", due_date=due)
+        key = s.create("action", title, owner="quinn", due_date=due, **DONE)
         s.link("action_of", key, "MR-2")
     s.on("2026-01-10").create("change_request", "Revise SOP-7")
     s.link("changes", "CR-1", "DOC-1")

@@ -1,6 +1,7 @@
-"""My work and training on the CytoAssist demo, through all three faces: `qspine todo` and
-`qspine training`, /api/v1/todo and /api/v1/training, and the /todo, /training and dashboard
-pages. One service answers all three."""
+"""My work, training and the supplier list on the CytoAssist demo, through all three faces:
+`qspine todo`, `qspine training` and `qspine suppliers`, /api/v1/todo, /api/v1/training and
+/api/v1/suppliers, and the /todo, /training, /suppliers and dashboard pages. One service
+answers all three."""
 
 from __future__ import annotations
 
@@ -23,21 +24,12 @@ from helpers import Invoke, settings_for
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo, with one approved job role naming marco and an effective SOP he has not
-    been trained on."""
+    """The demo: mei holds ROLE-3 and owes training on SOP-001 (gap 10); SUP-2's
+    re-evaluation is overdue (gap 8)."""
     folder = tmp_path_factory.mktemp("work-demo")
     url = f"sqlite:///{folder / 'demo.db'}"
     spine = open_spine(url, settings=settings_for(url, folder))
     seed_demo(spine)
-    sop = next(
-        r.key for r in spine.records.list(kind="document", limit=50)[1] if r.status == "effective"
-    )
-    role = spine.records.create(
-        "dana",
-        "role",
-        {"title": "Complaint handler", "holders": ["marco"], "required_documents": [sop]},
-    ).key
-    spine.signing.sign("lena", DEMO_PASSWORD, role, "approved", 1)
     spine.close()
     return folder / "demo.db"
 
@@ -61,7 +53,12 @@ def test_service_items_for_dana_and_marco(demo: Spine) -> None:
     assert ("CMP-3", "decide MDR reportability", "overdue") in whats
     cmp3 = next(i for i in marco.items if i.key == "CMP-3")
     assert cmp3.due == today - dt.timedelta(days=45) + dt.timedelta(days=30)
-    assert any(i.what.startswith("train on v") for i in marco.items)
+    assert not any(i.what.startswith("train on v") for i in marco.items)
+    mei = demo.todo.for_user(demo.users.get("dana"), "mei")
+    assert any(
+        i.key == "DOC-1" and i.what == "train on v1 (ROLE-3 Clinical Data Scientist)"
+        for i in mei.items
+    )
 
 
 def test_cli_todo_and_training(qspine: Invoke, db_file: Path, demo_db: Path) -> None:
@@ -72,9 +69,14 @@ def test_cli_todo_and_training(qspine: Invoke, db_file: Path, demo_db: Path) -> 
     assert data["user"] == "marco" and data["overdue"] >= 1
     assert any(i["key"] == "CMP-3" and i["state"] == "overdue" for i in data["items"])
     owed = json.loads(qspine("-u", "dana", "training", "owed", "--json").out)
-    assert [(c["user"], c["state"]) for c in owed] == [("marco", "missing")]
+    assert [(c["user"], c["state"]) for c in owed] == [("mei", "missing")]
     matrix = qspine("-u", "dana", "training", "matrix")
-    assert matrix.code == 0 and "marco" in matrix.out and "missing" in matrix.out
+    assert matrix.code == 0 and "mei" in matrix.out and "missing" in matrix.out
+    listing = qspine("-u", "dana", "suppliers")
+    assert listing.code == 0 and "SUP-2" in listing.out and "re-evaluation overdue" in listing.out
+    approved = json.loads(qspine("-u", "dana", "suppliers", "--approved", "--json").out)
+    assert [s["key"] for s in approved["suppliers"]] == ["SUP-2", "SUP-1", "SUP-3"]
+    assert approved["counts"]["re-evaluation overdue"] == 1
     assert qspine("-u", "dana", "todo", "--for", "nobody").code != 0
 
 
@@ -88,9 +90,18 @@ def test_api_todo_and_training(demo: Spine) -> None:
         marco = client.get("/api/v1/todo?user=marco", headers=auth).json()
         assert any(i["key"] == "CMP-3" for i in marco["items"])
         matrix = client.get("/api/v1/training/matrix", headers=auth).json()
-        assert matrix["users"] == ["marco"] and matrix["cells"][0]["state"] == "missing"
-        owed = client.get("/api/v1/training/owed?user=marco", headers=auth).json()
-        assert len(owed) == 1 and owed[0]["requirement"]["role_title"] == "Complaint handler"
+        assert matrix["users"] == ["lena", "marco", "mei", "tomas"]
+        assert [c["state"] for c in matrix["cells"] if c["user"] == "mei"] == ["missing"]
+        owed = client.get("/api/v1/training/owed?user=mei", headers=auth).json()
+        assert len(owed) == 1
+        assert owed[0]["requirement"]["role_title"] == "Clinical Data Scientist"
+        suppliers = client.get("/api/v1/suppliers", headers=auth).json()
+        first = suppliers["suppliers"][0]
+        assert (first["key"], first["state"]) == ("SUP-2", "re-evaluation overdue")
+        assert [a["key"] for a in first["audits"]] == ["AUD-4"]
+        sup1 = next(s for s in suppliers["suppliers"] if s["key"] == "SUP-1")
+        assert sup1["evidence"] == ["DOC-15"] and sup1["state"] == "current"
+        assert len(suppliers["suppliers"]) == 12
         assert client.get("/api/v1/todo?user=nobody", headers=auth).status_code == 404
 
 
@@ -103,6 +114,9 @@ def test_pages(demo: Spine) -> None:
         assert "My work" in work and "ACT-2" in work and "overdue" in work
         assert "CMP-3" in client.get("/todo?user=marco").text
         training = client.get("/training").text
-        assert "Training matrix" in training and "marco" in training and "missing" in training
+        assert "Training matrix" in training and "mei" in training and "missing" in training
+        listing = client.get("/suppliers?approved=true").text
+        assert "Approved supplier list" in listing and "supplier-re-evaluation-overdue" in listing
+        assert "SUP-2" in listing and "AUD-4" in listing and "SUP-4" not in listing
         twin = client.get("/todo", headers={"Accept": "application/json"}).json()
         assert twin["user"] == "dana"

@@ -1,4 +1,5 @@
-"""/api/v1/todo and /api/v1/training: each person's due work; training and competence."""
+"""/api/v1/todo, /api/v1/training and /api/v1/suppliers: each person's due work; training and
+competence; the approved supplier list."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from qspine.api.deps import CurrentUser, SpineDep
-from qspine.api.work_schemas import TodoOut, TrainingCellOut, TrainingMatrixOut
+from qspine.api.work_schemas import (
+    SupplierListOut,
+    TodoOut,
+    TrainingCellOut,
+    TrainingMatrixOut,
+)
 
 router = APIRouter(tags=["quality events"])
 Person = Annotated[str | None, Query(alias="user", description="Whose (default: yours)")]
@@ -40,3 +46,16 @@ def training_owed(
     spine: SpineDep, user: CurrentUser, person: Person = None
 ) -> list[TrainingCellOut]:
     return [TrainingCellOut.model_validate(c) for c in spine.training.owed(user, person)]
+
+
+@router.get(
+    "/suppliers",
+    response_model=SupplierListOut,
+    summary="The approved supplier list: evaluation state, evidence and audits, overdue first",
+)
+def suppliers(
+    spine: SpineDep,
+    user: CurrentUser,
+    approved: Annotated[bool, Query(description="Only approved suppliers")] = False,
+) -> SupplierListOut:
+    return SupplierListOut.model_validate(spine.suppliers.approved_list(user, approved))

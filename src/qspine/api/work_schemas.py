@@ -53,3 +53,35 @@ class TrainingMatrixOut(_Out):
     requirements: list[RequirementOut]
     cells: list[TrainingCellOut]
     today: dt.date
+
+
+class SupplierAuditOut(_Out):
+    key: str
+    title: str
+    status: str
+    audit_date: dt.date | None
+
+
+class SupplierEntryOut(_Out):
+    key: str
+    title: str
+    status: str = Field(description="Record status: proposed, approved, suspended, retired")
+    approval_status: str | None = Field(description="Outcome of the latest evaluation")
+    criticality: str | None
+    supplier_type: str | None
+    evaluation_method: str | None
+    evaluation_date: dt.date | None
+    reevaluation_due: dt.date | None
+    evidence: list[str] = Field(description="Documents that are evaluation evidence for it")
+    audits: list[SupplierAuditOut] = Field(description="Audits of this supplier")
+    supplies: list[str] = Field(description="Components, datasets and items it supplies")
+    state: str = Field(
+        description="re-evaluation overdue, re-evaluation due soon, no re-evaluation date, "
+        "current, or not approved"
+    )
+
+
+class SupplierListOut(_Out):
+    today: dt.date
+    counts: dict[str, int]
+    suppliers: list[SupplierEntryOut]

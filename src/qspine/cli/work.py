@@ -1,4 +1,5 @@
-"""`qspine todo` and `qspine training`: each person's due work, and training and competence."""
+"""`qspine todo`, `qspine training` and `qspine suppliers`: each person's due work, training
+and competence, and the approved supplier list."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from rich.markup import escape
 
 from qspine.cli.context import options
 from qspine.cli.output import console, print_json, table
+from qspine.model.suppliers import CURRENT as EVALUATED
+from qspine.model.suppliers import DUE_SOON, NO_DUE_DATE, NOT_APPROVED, OVERDUE
 from qspine.model.training import CURRENT, TrainingMatrix
 
 training = typer.Typer(help="Training and competence (ISO 13485:2016 6.2).", no_args_is_help=True)
@@ -90,14 +93,15 @@ def training_owed(
 
 
 def _print_matrix(matrix: TrainingMatrix) -> None:
+    """One row per required document and role, one column per holder: narrow enough for a
+    terminal however many documents the roles require."""
     if not matrix.cells:
         console.print("no approved job role names holders and required documents")
         return
-    columns = [f"{r.document} v{r.version} ({r.role})" for r in matrix.requirements]
     rows = []
-    for user in matrix.users:
-        row: list[str] = [user]
-        for requirement in matrix.requirements:
+    for requirement in matrix.requirements:
+        row: list[str] = [f"{requirement.document} v{requirement.version}", requirement.role]
+        for user in matrix.users:
             cell = matrix.cell(user, requirement)
             if cell is None:
                 row.append("")
@@ -107,4 +111,56 @@ def _print_matrix(matrix: TrainingMatrix) -> None:
                 late = " overdue" if cell.overdue(matrix.today) else ""
                 row.append(f"[red]✘ {cell.state}{late}[/] due {cell.due}")
         rows.append(row)
-    table(f"training matrix on {matrix.today}", ["person", *columns], rows)
+    table(f"training matrix on {matrix.today}", ["document", "role", *matrix.users], rows)
+
+
+# Each evaluation state in words and a colour: never colour alone.
+SUPPLIER_TONES = {
+    OVERDUE: "red",
+    DUE_SOON: "yellow",
+    NO_DUE_DATE: "yellow",
+    EVALUATED: "green",
+    NOT_APPROVED: "dim",
+}
+
+
+def suppliers(
+    ctx: typer.Context,
+    approved: bool = typer.Option(False, "--approved", help="Only approved suppliers"),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The approved supplier list (ISO 13485:2016 7.4.1): approval, evaluation and
+    re-evaluation dates, evidence and audits; overdue re-evaluations first."""
+    opts = options(ctx)
+    spine = opts.spine()
+    listing = spine.suppliers.approved_list(spine.users.get(opts.actor()), approved)
+    if json:
+        print_json(listing)
+        return
+    counts = ", ".join(f"{n} {state}" for state, n in listing.counts.items() if n)
+    table(
+        f"suppliers on {listing.today} · {len(listing.suppliers)}: {counts}",
+        [
+            "supplier",
+            "name",
+            "criticality",
+            "approval",
+            "evaluated",
+            "re-evaluate by",
+            "state",
+            "evidence",
+        ],
+        [
+            (
+                s.key,
+                escape(s.title),
+                s.criticality or "",
+                s.approval_status or "",
+                " ".join(filter(None, [str(s.evaluation_date or ""), s.evaluation_method])),
+                s.reevaluation_due or "",
+                f"[{SUPPLIER_TONES[s.state]}]{s.state}[/]",
+                ", ".join([*s.evidence, *(a.key for a in s.audits)]),
+            )
+            for s in listing.suppliers
+        ],
+    )

@@ -183,6 +183,19 @@ records:
       title: Vulnerability triage with the weekly SCA scan
       owner: ravi
       revision: A
+    doc15:
+      status: effective
+      doc_number: REC-SUP-001
+      document_type: report
+      training_required: false
+      title: Supplier evaluation - Amazon Web Services certification review
+      owner: marco
+      revision: A
+      effective_date: !ago 200
+      body: >-
+        Reviewed the AWS ISO/IEC 27001 certificate (valid), SOC 2 Type II report (no
+        exceptions affecting the services used) and the BAA. Outcome: approved as a critical
+        cloud service supplier; re-evaluate annually with the next SOC 2 report.
 
   role:
     _: {by: marco, signers: {approved: dana}}
@@ -190,18 +203,21 @@ records:
       status: approved
       title: Quality Engineer
       department: Quality
+      holders: [marco]
       responsibilities: Runs the complaint, CAPA, nonconformance and internal audit processes.
       required_documents: [!ref doc1, !ref doc2, !ref doc3, !ref doc4, !ref doc7]
     role2:
       status: approved
       title: Software Design Engineer
       department: Engineering
+      holders: [lena, tomas]
       competence_requirements: Degree in software engineering or equivalent; IEC 62304 training.
       required_documents: [!ref doc1, !ref doc4, !ref doc5, !ref doc6, !ref doc7]
     role3:
-      status: proposed
+      status: approved
       title: Clinical Data Scientist
       department: Engineering
+      holders: [mei]
       required_documents: [!ref doc1, !ref doc6, !ref doc12]
     role4:
       status: proposed
@@ -222,7 +238,7 @@ records:
       trainer: dana
       effectiveness_check: observation
       effectiveness_result: pass
-    trn2: {status: draft, title: lena trained on SOP-005, trainee: lena, document: !ref doc5,
+    trn2: {status: recorded, title: lena trained on SOP-005, trainee: lena, document: !ref doc5,
            role: !ref role2, completed_on: !ago 5, training_method: read_and_understand,
            effectiveness_check: quiz, effectiveness_result: pass}
     trn3: {status: draft, title: aisha trained on SOP-006 rev D, trainee: aisha,
@@ -231,15 +247,46 @@ records:
     trn4: {status: draft, title: mei trained on SOP-006 rev D, trainee: mei, document: !ref doc6,
            role: !ref role3, completed_on: !ago 2, training_method: e_learning,
            effectiveness_check: quiz, effectiveness_result: pending}
-    trn5: {status: draft, title: tomas trained on SOP-004, trainee: tomas, document: !ref doc4,
+    trn5: {status: recorded, title: tomas trained on SOP-004, trainee: tomas, document: !ref doc4,
            role: !ref role2, completed_on: !ago 1, training_method: read_and_understand,
            effectiveness_check: not_required}
     trn6: {status: draft, title: ravi trained on SOP-007 rev B, trainee: ravi, document: !ref doc7,
            completed_on: !ago 4, training_method: read_and_understand,
            effectiveness_check: supervisor_assessment, effectiveness_result: pending}
-    trn7: {status: draft, title: marco trained on SOP-002, trainee: marco, document: !ref doc2,
+    trn7: {status: recorded, title: marco trained on SOP-002, trainee: marco, document: !ref doc2,
            role: !ref role1, completed_on: !ago 2, training_method: read_and_understand,
-           effectiveness_check: quiz, effectiveness_result: pending}
+           effectiveness_check: quiz, effectiveness_result: pass}
+    trn8: {status: recorded, title: marco trained on SOP-001 rev F, trainee: marco,
+           document: !ref doc1, role: !ref role1, completed_on: !ago 60,
+           training_method: read_and_understand, effectiveness_check: not_required}
+    trn9: {status: recorded, title: marco trained on SOP-004, trainee: marco, document: !ref doc4,
+           role: !ref role1, completed_on: !ago 58, training_method: read_and_understand,
+           effectiveness_check: not_required}
+    trn10: {status: recorded, title: marco trained on SOP-007 rev B, trainee: marco,
+            document: !ref doc7, role: !ref role1, completed_on: !ago 250,
+            training_method: instructor_led, trainer: ravi, effectiveness_check: quiz,
+            effectiveness_result: pass}
+    trn11: {status: recorded, title: lena trained on SOP-001 rev F, trainee: lena,
+            document: !ref doc1, role: !ref role2, completed_on: !ago 61,
+            training_method: read_and_understand, effectiveness_check: not_required}
+    trn12: {status: recorded, title: lena trained on SOP-004, trainee: lena, document: !ref doc4,
+            role: !ref role2, completed_on: !ago 57, training_method: read_and_understand,
+            effectiveness_check: not_required}
+    trn13: {status: recorded, title: lena trained on SOP-007 rev B, trainee: lena,
+            document: !ref doc7, role: !ref role2, completed_on: !ago 250,
+            training_method: instructor_led, trainer: ravi, effectiveness_check: quiz,
+            effectiveness_result: pass}
+    trn14: {status: recorded, title: tomas trained on SOP-001 rev F, trainee: tomas,
+            document: !ref doc1, role: !ref role2, completed_on: !ago 59,
+            training_method: read_and_understand, effectiveness_check: not_required}
+    trn15: {status: recorded, title: tomas trained on SOP-005, trainee: tomas,
+            document: !ref doc5, role: !ref role2, completed_on: !ago 56,
+            training_method: read_and_understand, effectiveness_check: quiz,
+            effectiveness_result: pass}
+    trn16: {status: recorded, title: tomas trained on SOP-007 rev B, trainee: tomas,
+            document: !ref doc7, role: !ref role2, completed_on: !ago 250,
+            training_method: instructor_led, trainer: ravi, effectiveness_check: quiz,
+            effectiveness_result: pass}
 
   supplier:
     _: {by: marco, signers: {approved: dana}, status: proposed, approval_status: pending}
@@ -306,7 +353,11 @@ links:
   requires_training: {role1: [doc1, doc2, doc3, doc4, doc7], role2: [doc1, doc4, doc5, doc6, doc7],
                       role3: [doc1, doc6, doc12], role4: [doc1, doc3]}
   trains_on: {trn1: [doc3, role1], trn2: [doc5, role2], trn3: [doc6, role2], trn4: [doc6, role3],
-              trn5: [doc4, role2], trn6: [doc7], trn7: [doc2, role1]}
+              trn5: [doc4, role2], trn6: [doc7], trn7: [doc2, role1], trn8: [doc1, role1],
+              trn9: [doc4, role1], trn10: [doc7, role1], trn11: [doc1, role2],
+              trn12: [doc4, role2], trn13: [doc7, role2], trn14: [doc1, role2],
+              trn15: [doc5, role2], trn16: [doc7, role2]}
+  evidences: {doc15: [sup1]}
 """
 
 

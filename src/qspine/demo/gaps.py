@@ -92,4 +92,14 @@ GAPS: tuple[Gap, ...] = (
         "FD&C Act 524B(b)(2); FDA Cyber Guidance 2026 VI.B",
         "VUL-TRI-001 (proposed): vulnerabilities triaged within the plan's deadline",
     ),
+    Gap(
+        10,
+        "Role holder not trained on a required SOP",
+        ("role3", "doc1"),
+        "Mei holds ROLE-3 (Clinical Data Scientist, approved), which requires DOC-1 (SOP-001); "
+        "she has no training record for it, so she may not sign until she is trained.",
+        "ISO 13485:2016 6.2; 21 CFR 11.10(g)",
+        "TRN-CUR-001 (proposed): role holders trained on the effective version of each "
+        "required document; `qspine training owed`",
+    ),
 )

@@ -36,6 +36,20 @@ records:
       audit_team: [J. Brandt (external auditor)]
       audit_date: !ago 25
       end_date: !ago 24
+    aud4:
+      status: closed
+      title: Supplier audit - Northfield Cytopathology Partners
+      audit_type: supplier
+      scope: >-
+        Case selection, de-identification, histology confirmation and data transfer for the
+        external validation and clinical performance data (QA-NCP-01).
+      criteria: QA-NCP-01 rev A; DUA-NCP-2024-02; 45 CFR 164.514 (de-identification)
+      lead_auditor: Dana Whitfield
+      audit_date: !ago 432
+      end_date: !ago 431
+      conclusion: >-
+        Approved as a critical data provider: selection and de-identification controlled; one
+        observation on transfer checksums, closed before the first delivery.
 
   finding:
     _: {by: marco}
@@ -129,7 +143,7 @@ records:
 
 links:
   found_in: {fnd1: [aud1], fnd2: [aud1], fnd3: [aud3], fnd4: [aud3]}
-  audits_supplier: {aud2: [sup8]}
+  audits_supplier: {aud2: [sup8], aud4: [sup2]}
   follows_up: {mr2: [mr1]}
   reviews: {mr1: [nc1, capa1, cr1, cmp2, vuln2, aud2],
             mr2: [cmp1, cmp5, capa2, capa3, aud1, fnd1, fnd2, pms1, vuln1, cr4, act1]}

@@ -214,6 +214,9 @@ records:
       description: >-
         Image 2.0.0-rc3 was pushed without a cosign signature; the admission controller blocked
         the staging deployment.
+      evaluation: >-
+        Not delivered: the admission controller refused the unsigned image in staging. The
+        signing step was skipped by a manual re-run of the pipeline; no other image is unsigned.
       disposition: rework
       disposition_rationale: Rebuilt and signed as 2.0.0-rc4.
       capa_required: false

@@ -103,9 +103,7 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
     keys = _create(spine, sorted(records, key=lambda r: not r.early))
     link_count = _link(spine, by_local, keys, content.links)
     seeder = _Signer(spine)
-    # records whose steps are guarded (a CAPA closes once its actions are closed) move last
-    guarded = {name for name, spec in spine.profile.kinds.items() if spec.guards}
-    for item in sorted(records, key=lambda r: r.kind in guarded):
+    for item in sorted(records, key=lambda r: _walk_order(spine.profile, r.kind)):
         seeder.move(item, keys[item.local])
     seeder.signatures += _baseline(spine, "CytoAssist 2.0 design baseline", approve=True)
     for revision in content.revisions:
@@ -132,6 +130,17 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
     link_count += _link(spine, by_local, keys, content.late_links)
     seeder.signatures += _baseline(spine, "CytoAssist 2.1 design baseline (proposed)")
     return _summary(spine, keys, link_count, seeder.signatures, time.perf_counter() - started)
+
+
+def _walk_order(profile: Profile, kind: str) -> int:
+    """Unguarded records move first; then actions, which other closures wait for (a CAPA
+    closes once its actions are closed); then the other guarded records; job roles last,
+    since naming their holders makes training owed a bar to signing."""
+    if kind == "role":
+        return 3
+    if not profile.kinds[kind].guards:
+        return 0
+    return 1 if kind == "action" else 2
 
 
 BASELINE_KINDS = ("user_need", "requirement", "software_item", "risk_control", "test_case")

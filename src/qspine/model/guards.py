@@ -9,6 +9,14 @@ when it is loaded and the reference documentation can be generated.
 from __future__ import annotations
 
 GUARDS: dict[str, str] = {
+    "action_closure": (
+        "The action has a completion date and evidence of what was done (ISO 13485:2016 "
+        "5.6.3, 8.5.2)."
+    ),
+    "audit_closure": (
+        "The audit has a conclusion; an internal audit states the auditors' independence; a "
+        "supplier audit names the supplier audited (ISO 13485:2016 8.2.4, 7.4.1)."
+    ),
     "capa_closure": (
         "The CAPA names its risk impact (assesses_risk links to the risk records, or risk impact "
         "'none' with a rationale), has a root cause, at least one action and every action "
@@ -26,5 +34,26 @@ GUARDS: dict[str, str] = {
         "reporting; report number and submission date when reporting), a justification when "
         "the MDR clock ran out before the decision or the submission, and an investigation "
         "summary or a documented reason for none (21 CFR 820.35(a), 21 CFR 803)."
+    ),
+    "finding_closure": (
+        "The finding records whether a CAPA is required; if so, a CAPA addresses it, and if "
+        "not, the correction taken is recorded (ISO 13485:2016 8.2.4)."
+    ),
+    "nonconformance_closure": (
+        "The nonconformance has an evaluation, a disposition with its rationale, an "
+        "authorisation for a concession, an advisory-notice decision for delivered product, "
+        "and a recorded CAPA decision, with a CAPA addressing it when one is required "
+        "(ISO 13485:2016 8.3)."
+    ),
+    "review_closure": (
+        "The management review records when it was held, its decisions and its conclusion on "
+        "the QMS; it follows up the previous review, and presents again each action of that "
+        "review not yet closed (ISO 13485:2016 5.6.2, 5.6.3)."
+    ),
+    "supplier_approval": (
+        "The supplier's evaluation approves it (approved or conditionally approved), with its "
+        "method and date and a later re-evaluation due date; an audit record when evaluated "
+        "by audit; and linked evaluation evidence for a critical supplier (ISO 13485:2016 "
+        "7.4.1)."
     ),
 }

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from qspine.model.access import allows
 from qspine.model.errors import InvalidInput, QSpineError
+from qspine.model.profile import Profile
 from qspine.model.records import FieldChange, RecordSummary, RecordView, VersionView, diff_fields
 from qspine.services.access import WebSession
 from qspine.services.baselines import KIND as BASELINE_KIND
@@ -87,6 +88,7 @@ class RecordPage:
     target_kinds: list[str]
     link_form: LinkForm = field(default_factory=LinkForm)
     baseline_href: str = ""
+    other_signatures: list[str] = field(default_factory=list)
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -165,7 +167,21 @@ def record_data(
         target_kinds=target_kinds,
         link_form=link_form or LinkForm(),
         baseline_href=f"/baselines/{view.key}" if view.kind == BASELINE_KIND else "",
+        other_signatures=[]
+        if at is not None or lifecycle.states[view.status].terminal
+        else _other_signatures(profile, user),
     )
+
+
+def _other_signatures(profile: Profile, user: User) -> list[str]:
+    """Meanings signed without a status change (no lifecycle gates a transition on them,
+    e.g. a CAPA's effectiveness_verified) that `user` may sign."""
+    gating = {t.signature for lc in profile.lifecycles.values() for t in lc.transitions}
+    return [
+        meaning
+        for meaning in profile.meanings
+        if meaning not in gating and allows(profile, user.roles, "sign", meaning)
+    ]
 
 
 def _versions_then(versions: list[VersionView], view: RecordView) -> list[VersionView]:

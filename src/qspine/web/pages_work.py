@@ -1,4 +1,5 @@
-"""My work (each person's due items across workflows) and the training matrix."""
+"""My work (each person's due items across workflows), the training matrix and the approved
+supplier list."""
 
 from __future__ import annotations
 
@@ -23,3 +24,9 @@ def todo_page(request: Request, session: SessionDep, user: str | None = None) ->
 def training_page(request: Request, session: SessionDep) -> Response:
     matrix = get_spine(request).training.matrix(session.user)
     return page(request, "training.html", matrix, session, section="training")
+
+
+@router.get("/suppliers")
+def suppliers_page(request: Request, session: SessionDep, approved: bool = False) -> Response:
+    listing = get_spine(request).suppliers.approved_list(session.user, approved)
+    return page(request, "suppliers.html", listing, session, section="suppliers")

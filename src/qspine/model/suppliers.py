@@ -1,0 +1,68 @@
+"""The approved supplier list (ISO 13485:2016 7.4.1) as data: each supplier's approval, its
+evaluation and re-evaluation dates, the evidence and audits behind it and what it supplies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from qspine.model.todo import SOON_DAYS
+
+OVERDUE, DUE_SOON, CURRENT, NO_DUE_DATE, NOT_APPROVED = (
+    "re-evaluation overdue",
+    "re-evaluation due soon",
+    "current",
+    "no re-evaluation date",
+    "not approved",
+)
+STATES = (OVERDUE, DUE_SOON, NO_DUE_DATE, CURRENT, NOT_APPROVED)
+"""Evaluation states, most urgent first."""
+
+
+@dataclass(frozen=True)
+class SupplierAudit:
+    key: str
+    title: str
+    status: str
+    audit_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class SupplierEntry:
+    """One supplier as the approved supplier list shows it."""
+
+    key: str
+    title: str
+    status: str
+    approval_status: str | None
+    criticality: str | None
+    supplier_type: str | None
+    evaluation_method: str | None
+    evaluation_date: dt.date | None
+    reevaluation_due: dt.date | None
+    evidence: tuple[str, ...]
+    audits: tuple[SupplierAudit, ...]
+    supplies: tuple[str, ...]
+    state: str
+
+    @staticmethod
+    def state_of(status: str, due: dt.date | None, today: dt.date) -> str:
+        """Where the supplier's evaluation stands: only an approved supplier has one in force."""
+        if status != "approved":
+            return NOT_APPROVED
+        if due is None:
+            return NO_DUE_DATE
+        if due < today:
+            return OVERDUE
+        return DUE_SOON if (due - today).days <= SOON_DAYS else CURRENT
+
+
+@dataclass(frozen=True)
+class SupplierList:
+    today: dt.date
+    suppliers: tuple[SupplierEntry, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many suppliers are in each evaluation state (every state listed)."""
+        return {state: sum(s.state == state for s in self.suppliers) for state in STATES}

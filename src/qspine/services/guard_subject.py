@@ -1,0 +1,41 @@
+"""What a transition guard reads (see qspine.services.guards), and small readers they share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from qspine.model.profile import Profile
+from qspine.model.records import RecordView
+from qspine.services import reads
+
+CLOSED = ("closed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a guard reads: the record, the profile, a way to read other records, the day."""
+
+    connection: Connection
+    profile: Profile
+    view: RecordView
+    today: dt.date
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.view.version.fields
+
+    def other(self, key: str) -> RecordView:
+        return reads.record_view(self.connection, self.profile, key)
+
+
+Guard = Callable[[Subject], list[str]]
+
+
+def has_text(value: Any) -> bool:
+    """A non-blank string: a rationale, justification or summary actually written."""
+    return isinstance(value, str) and value.strip() != ""
