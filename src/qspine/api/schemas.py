@@ -300,6 +300,17 @@ class ImpactOut(_Out):
     as_of: dt.datetime | None = Field(None, description="The past instant read; null: now")
 
 
+class ChangeImpactOut(_Out):
+    change: str
+    changed: list[str] = Field(description="The records the change request `changes`")
+    assessed_in: str = Field(description="The state whose entry marks the assessment")
+    assessed_at: dt.datetime | None = Field(description="When it entered that state")
+    at_assessment: ImpactOut | None = Field(
+        description="The impact as the spine stood at the assessment (rebuilt from history)"
+    )
+    now: ImpactOut | None
+
+
 class MatrixInfoOut(BaseModel):
     name: str
     title: str

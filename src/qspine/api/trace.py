@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from qspine.api.deps import AsOf, CurrentUser, SpineDep
-from qspine.api.schemas import ImpactOut, TraceOut
+from qspine.api.schemas import ChangeImpactOut, ImpactOut, TraceOut
 
 router = APIRouter(tags=["traceability"])
 
@@ -42,3 +42,12 @@ def impact(
     types: Annotated[list[str], Query(description="Only these link types (repeatable)")] = [],  # noqa: B006
 ) -> ImpactOut:
     return ImpactOut.model_validate(spine.trace.impact(user, keys, types, at))
+
+
+@router.get(
+    "/changes/{key}/impact",
+    response_model=ChangeImpactOut,
+    summary="A change request's impact analysis: as assessed when work started, and now",
+)
+def change_impact(key: str, spine: SpineDep, user: CurrentUser) -> ChangeImpactOut:
+    return ChangeImpactOut.model_validate(spine.trace.change_impact(user, key))

@@ -10,7 +10,9 @@ from rich.tree import Tree
 from qspine.cli.context import AS_OF_HELP, as_of, options
 from qspine.cli.output import console, print_json, short, table
 from qspine.model.asof import stamp
-from qspine.model.trace import TraceNode, TraceResult
+from qspine.model.errors import InvalidInput
+from qspine.model.trace import ImpactReport, TraceNode, TraceResult
+from qspine.spine import Spine
 
 
 def trace(
@@ -42,18 +44,46 @@ def trace(
 
 def impact(
     ctx: typer.Context,
-    keys: list[str] = typer.Argument(..., help="The records a change would touch"),
+    keys: list[str] = typer.Argument(None, help="The records a change would touch"),
+    change: str | None = typer.Option(
+        None, "--change", help="A change request: analyse the records it changes, then and now"
+    ),
     types: list[str] = typer.Option([], "--types", "-t", help="Only these link types (repeatable)"),
     at: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """What a change to KEYS reaches downstream, and the links that will turn suspect."""
+    """What a change to KEYS reaches downstream, and the links that will turn suspect; with
+    --change CR-n, the change request's own analysis as assessed and as it stands now."""
     opts = options(ctx)
     spine = opts.spine()
-    report = spine.trace.impact(spine.users.get(opts.actor()), keys, types, as_of(spine, at))
+    user = spine.users.get(opts.actor())
+    if change is not None:
+        if keys or types or at:
+            raise InvalidInput("impact --change takes no keys, --types or --as-of")
+        analysis = spine.trace.change_impact(user, change)
+        if json:
+            print_json(analysis)
+            return
+        if not analysis.changed:
+            console.print(f"{change} names no record it changes (link them with 'changes')")
+        for label, report in (
+            (f"as assessed when {change} entered {analysis.assessed_in}", analysis.at_assessment),
+            ("now", analysis.now),
+        ):
+            if report is not None:
+                console.print(f"[bold]{change} impact {label}[/]")
+                _print_impact(spine, report)
+        return
+    if not keys:
+        raise InvalidInput("impact: name at least one record, or --change CR-n")
+    report = spine.trace.impact(user, keys, types, as_of(spine, at))
     if json:
         print_json(report)
         return
+    _print_impact(spine, report)
+
+
+def _print_impact(spine: Spine, report: ImpactReport) -> None:
     kinds = spine.profile.kinds
     table(
         f"impact of changing {', '.join(report.changed)}{_when(report.as_of)}: "

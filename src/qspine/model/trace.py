@@ -70,3 +70,18 @@ class ImpactReport:
     @property
     def total(self) -> int:
         return sum(len(nodes) for nodes in self.affected.values())
+
+
+@dataclass(frozen=True)
+class ChangeImpact:
+    """A change request's impact analysis, attached to it without being stored: the records
+    it `changes`, analysed as the spine stood when it entered `assessed_in` (the assessment
+    on which the work was started: rebuilt from history, so it cannot drift) and as it
+    stands now. `at_assessment` is None before the request reaches that state."""
+
+    change: str
+    changed: list[str]
+    assessed_in: str
+    assessed_at: dt.datetime | None
+    at_assessment: ImpactReport | None
+    now: ImpactReport | None

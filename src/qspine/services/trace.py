@@ -19,14 +19,24 @@ from qspine.model.asof import stamp
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.links import is_suspect
 from qspine.model.records import RecordState
-from qspine.model.trace import Direction, ImpactReport, TraceEdge, TraceNode, TraceResult
-from qspine.services import history
+from qspine.model.trace import (
+    ChangeImpact,
+    Direction,
+    ImpactReport,
+    TraceEdge,
+    TraceNode,
+    TraceResult,
+)
+from qspine.services import history, reads
 from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
 from qspine.store.engine import fetch_literal, read_connection
 from qspine.store.schema import link, record
 
 MAX_DEPTH = 50
+CHANGE_KIND, CHANGE_LINK, ASSESSED_IN = "change_request", "changes", "investigating"
+"""A change request's impact is analysed over the records it `changes`, as of the moment it
+entered investigation: the assessment on which the work was started."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,25 @@ class TraceService:
             as_of=at,
         )
 
+    def change_impact(self, user: User, key: str) -> ChangeImpact:
+        """The impact analysis of change request `key` over the records it `changes`: as
+        assessed when work on it started (it entered ASSESSED_IN), and now."""
+        self._users.permits(user, "read")
+        with read_connection(self._context.engine) as connection:
+            view = reads.record_view(connection, self._context.profile, key)
+            changed = [link.target for link in view.links_out if link.type == CHANGE_LINK]
+            started = next((t.at for t in view.transitions if t.to_status == ASSESSED_IN), None)
+            existed = (
+                []
+                if started is None
+                else [k for k in changed if _created_by(connection, k, started)]
+            )
+        if view.kind != CHANGE_KIND:
+            raise InvalidInput(f"{key} is a {view.kind}, not a change request")
+        then = self.impact(user, existed, at=started) if existed else None
+        now = self.impact(user, changed) if changed else None
+        return ChangeImpact(key, changed, ASSESSED_IN, started, then, now)
+
     def _check(self, direction: str, types: Sequence[str], depth: int) -> list[str]:
         if direction not in ("up", "down"):
             raise InvalidInput(f"direction '{direction}': up or down")
@@ -140,6 +169,13 @@ class TraceService:
             )
             edges.append(TraceEdge(edge.type, source.key, target.key, suspect))
         return sorted(edges, key=lambda e: (e.type, e.source, e.target))
+
+
+def _created_by(connection: Connection, key: str, at: dt.datetime) -> bool:
+    created = connection.execute(
+        sa.select(record.c.created_at).where(record.c.key == key)
+    ).scalar_one()
+    return bool(created <= at)
 
 
 def _record_id(connection: Connection, key: str, at: dt.datetime | None) -> int:

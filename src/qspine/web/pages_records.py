@@ -15,8 +15,10 @@ from qspine.model.access import allows
 from qspine.model.errors import InvalidInput, QSpineError
 from qspine.model.profile import Profile
 from qspine.model.records import FieldChange, RecordSummary, RecordView, VersionView, diff_fields
+from qspine.model.trace import ChangeImpact
 from qspine.services.access import WebSession
 from qspine.services.baselines import KIND as BASELINE_KIND
+from qspine.services.trace import CHANGE_KIND
 from qspine.services.users import User
 from qspine.spine import Spine
 from qspine.web.asof import as_of_instant
@@ -89,6 +91,7 @@ class RecordPage:
     link_form: LinkForm = field(default_factory=LinkForm)
     baseline_href: str = ""
     other_signatures: list[str] = field(default_factory=list)
+    change_impact: ChangeImpact | None = None
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -170,6 +173,9 @@ def record_data(
         other_signatures=[]
         if at is not None or lifecycle.states[view.status].terminal
         else _other_signatures(profile, user),
+        change_impact=spine.trace.change_impact(user, key)
+        if at is None and view.kind == CHANGE_KIND
+        else None,
     )
 
 
