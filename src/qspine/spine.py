@@ -51,7 +51,7 @@ class Spine:
         self.training = TrainingService(context, self.users)
         self.todo = TodoService(context, self.users, self.worklist)
         self.trends = TrendService(context, self.users)
-        self.reviews = ReviewService(context, self.users, self.records, self.links)
+        self.reviews = ReviewService(context, self.users, self.records)
         self.suppliers = SupplierService(context, self.users)
 
     @property

@@ -190,7 +190,7 @@ def story(spine: Spine) -> Story:
 
 
 def service(spine: Spine) -> ReviewService:
-    return ReviewService(spine.context, spine.users, spine.records, spine.links)
+    return ReviewService(spine.context, spine.users, spine.records)
 
 
 def figures(inputs: ReviewInputs, letter: str) -> dict[str, tuple[int, list[str]]]:

@@ -46,69 +46,8 @@ class LinkService:
         """Make links in one transaction; every one is checked before anything is written."""
         if not items:
             return 0
-        profile = self._context.profile
-        now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            ends = _records_by_key(connection, {k for i in items for k in (i.source, i.target)})
-            rows, events, seen = [], [], set()
-            for index, item in enumerate(items):
-                where = f"link {item.source} {item.type} {item.target}"
-                if len(items) > 1:
-                    where += f" (item {index + 1})"
-                spec = profile.links.get(item.type)
-                if spec is None:
-                    raise InvalidInput(f"{where}: unknown link type '{item.type}'")
-                for key in (item.source, item.target):
-                    if key not in ends:
-                        raise NotFound(f"{where}: no record {key}")
-                source, target = ends[item.source], ends[item.target]
-                if source["id"] == target["id"]:
-                    raise InvalidInput(f"{where}: a record cannot link to itself")
-                if not spec.allows(source["kind"], target["kind"]):
-                    raise InvalidInput(
-                        f"{where}: '{item.type}' goes from {', '.join(spec.from_)} to "
-                        f"{', '.join(spec.to)}; not from {source['kind']} to {target['kind']}"
-                    )
-                if (item.type, source["id"], target["id"]) in seen:
-                    raise Conflict(f"{where}: listed twice")
-                seen.add((item.type, source["id"], target["id"]))
-                rows.append(
-                    {
-                        "type": item.type,
-                        "source_id": source["id"],
-                        "target_id": target["id"],
-                        "target_version": target["latest_version"],
-                        "target_fingerprint": target["fingerprint"],
-                        "created_at": now,
-                        "created_by": actor,
-                        "reason": reason,
-                    }
-                )
-                events.append(
-                    NewEvent(
-                        actor=actor,
-                        action="link.create",
-                        subject=item.source,
-                        related=item.target,
-                        reason=reason,
-                        after=target["fingerprint"],
-                        version=target["latest_version"],
-                        payload={"type": item.type, "source": item.source, "target": item.target},
-                    )
-                )
-            for kind in sorted({ends[i.source]["kind"] for i in items}):
-                require(connection, self._context, actor, "write", kind)
-            _refuse_existing(connection, rows, ends)
-            if rows:
-                made = connection.execute(
-                    link.insert().returning(link.c.id, sort_by_parameter_order=True), rows
-                ).scalars()
-                connection.execute(
-                    link_stamp.insert(),
-                    [_stamp(link_id, row) for link_id, row in zip(made, rows, strict=True)],
-                )
-            append(connection, now, events)
-        return len(rows)
+            return write_links(connection, self._context, actor, items, reason)
 
     def unlink(self, actor: str, type: str, source: str, target: str, reason: str) -> LinkView:
         if not reason.strip():
@@ -314,3 +253,76 @@ def _active_row(
     if row is None:
         raise NotFound(f"no link {source} {type} {target}")
     return row, row["source_kind"]
+
+
+def write_links(
+    connection: Connection,
+    context: SpineContext,
+    actor: str,
+    items: Sequence[NewLink],
+    reason: str = "",
+) -> int:
+    """Check and write `items` inside the caller's transaction (see LinkService.link_many),
+    so a service can make a record and its links as one audited write."""
+    profile = context.profile
+    now = context.clock()
+    ends = _records_by_key(connection, {k for i in items for k in (i.source, i.target)})
+    rows, events, seen = [], [], set()
+    for index, item in enumerate(items):
+        where = f"link {item.source} {item.type} {item.target}"
+        if len(items) > 1:
+            where += f" (item {index + 1})"
+        spec = profile.links.get(item.type)
+        if spec is None:
+            raise InvalidInput(f"{where}: unknown link type '{item.type}'")
+        for key in (item.source, item.target):
+            if key not in ends:
+                raise NotFound(f"{where}: no record {key}")
+        source, target = ends[item.source], ends[item.target]
+        if source["id"] == target["id"]:
+            raise InvalidInput(f"{where}: a record cannot link to itself")
+        if not spec.allows(source["kind"], target["kind"]):
+            raise InvalidInput(
+                f"{where}: '{item.type}' goes from {', '.join(spec.from_)} to "
+                f"{', '.join(spec.to)}; not from {source['kind']} to {target['kind']}"
+            )
+        if (item.type, source["id"], target["id"]) in seen:
+            raise Conflict(f"{where}: listed twice")
+        seen.add((item.type, source["id"], target["id"]))
+        rows.append(
+            {
+                "type": item.type,
+                "source_id": source["id"],
+                "target_id": target["id"],
+                "target_version": target["latest_version"],
+                "target_fingerprint": target["fingerprint"],
+                "created_at": now,
+                "created_by": actor,
+                "reason": reason,
+            }
+        )
+        events.append(
+            NewEvent(
+                actor=actor,
+                action="link.create",
+                subject=item.source,
+                related=item.target,
+                reason=reason,
+                after=target["fingerprint"],
+                version=target["latest_version"],
+                payload={"type": item.type, "source": item.source, "target": item.target},
+            )
+        )
+    for kind in sorted({ends[i.source]["kind"] for i in items}):
+        require(connection, context, actor, "write", kind)
+    _refuse_existing(connection, rows, ends)
+    if rows:
+        made = connection.execute(
+            link.insert().returning(link.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        connection.execute(
+            link_stamp.insert(),
+            [_stamp(link_id, row) for link_id, row in zip(made, rows, strict=True)],
+        )
+    append(connection, now, events)
+    return len(rows)

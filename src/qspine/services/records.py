@@ -66,9 +66,9 @@ class RecordService:
         reason: str = "",
         then: AfterCreate | None = None,
     ) -> list[str]:
-        """As `create_many`; `then(connection, ids, keys)` writes what a managed kind keeps
-        beside its records, in the same transaction. Only a managed kind's service passes it.
-        """
+        """As `create_many`; `then(connection, ids, keys)` writes what belongs with the new
+        records in the same transaction: a managed kind's members (only its service may create
+        such records), or the links a service makes with them (a review's follows_up)."""
         if not items:
             return []
         managed = sorted({i.kind for i in items if _managed(self._context.profile, i.kind)})

@@ -34,8 +34,8 @@ from qspine.model.review import (
 )
 from qspine.model.review_sections import compile_inputs
 from qspine.services.context import SpineContext
-from qspine.services.links import LinkService
-from qspine.services.records import RecordService
+from qspine.services.links import NewLink, write_links
+from qspine.services.records import NewRecord, RecordService
 from qspine.services.users import User, UserService
 from qspine.store.engine import read_connection
 from qspine.store.schema import link, record, transition, version
@@ -57,12 +57,10 @@ class ReviewService:
         context: SpineContext,
         users: UserService,
         records: RecordService,
-        links: LinkService | None = None,
     ) -> None:
         self._context = context
         self._users = users
         self._records = records
-        self._links = links or LinkService(context)
 
     def prepare(self, user: User, start: dt.date, end: dt.date) -> ReviewInputs:
         """The 5.6.2 inputs for `start` to `end` (both included), read now; nothing is written."""
@@ -75,10 +73,8 @@ class ReviewService:
 
     def create(self, actor: str, start: dt.date, end: dt.date, title: str | None = None) -> str:
         """A new management review record for the period with its inputs compiled as
-        Markdown, following up the previous review if there is one; returns its key.
-
-        The record and its follows_up link are two writes (RecordService, then LinkService),
-        each one audited transaction."""
+        Markdown, following up the previous review if there is one (the record and its
+        follows_up link are one audited transaction); returns its key."""
         inputs = self.prepare(self._users.get(actor), start, end)
         name = (title or "").strip() or f"Management review {start} to {end}"
         fields = {
@@ -88,10 +84,14 @@ class ReviewService:
             "inputs_summary": to_markdown(inputs),
         }
         reason = f"inputs compiled for {start} to {end}"
-        key = self._records.create(actor, REVIEW, fields, reason).key
         previous = inputs.previous_review
-        if previous is not None:
-            self._links.link(actor, "follows_up", key, previous.key, reason)
+
+        def follow_up(connection: Connection, _ids: list[int], keys: list[str]) -> None:
+            if previous is not None:
+                follows = NewLink("follows_up", keys[0], previous.key)
+                write_links(connection, self._context, actor, [follows], reason)
+
+        (key,) = self._records.create_with(actor, [NewRecord(REVIEW, fields)], reason, follow_up)
         return key
 
 
