@@ -11,6 +11,7 @@ from qspine.cli import (
     complaints,
     demo,
     links,
+    lint,
     matrix,
     records,
     review,
@@ -48,6 +49,7 @@ app.command("matrix")(matrix.matrix)
 app.command("todo")(work.todo)
 app.add_typer(work.training, name="training")
 app.command("suppliers")(work.suppliers)
+app.command("lint")(lint.lint)
 app.add_typer(complaints.app, name="complaints")
 app.add_typer(review.app, name="review")
 app.add_typer(serve.tokens, name="token")
