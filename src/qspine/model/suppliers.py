@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from qspine.model.todo import SOON_DAYS
+from qspine.model.todo import due_state
 
 OVERDUE, DUE_SOON, CURRENT, NO_DUE_DATE, NOT_APPROVED = (
     "re-evaluation overdue",
@@ -17,6 +17,8 @@ OVERDUE, DUE_SOON, CURRENT, NO_DUE_DATE, NOT_APPROVED = (
 )
 STATES = (OVERDUE, DUE_SOON, NO_DUE_DATE, CURRENT, NOT_APPROVED)
 """Evaluation states, most urgent first."""
+_BY_DUE_STATE = {"overdue": OVERDUE, "due soon": DUE_SOON, "later": CURRENT, "open": NO_DUE_DATE}
+"""An approved supplier's state from its re-evaluation date, as a to-do item's from its due."""
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,7 @@ class SupplierEntry:
         """Where the supplier's evaluation stands: only an approved supplier has one in force."""
         if status != "approved":
             return NOT_APPROVED
-        if due is None:
-            return NO_DUE_DATE
-        if due < today:
-            return OVERDUE
-        return DUE_SOON if (due - today).days <= SOON_DAYS else CURRENT
+        return _BY_DUE_STATE[due_state(due, today)]
 
 
 @dataclass(frozen=True)

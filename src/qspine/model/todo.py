@@ -8,6 +8,15 @@ from dataclasses import dataclass
 SOON_DAYS = 14
 
 
+def due_state(due: dt.date | None, today: dt.date) -> str:
+    """overdue, due soon (within SOON_DAYS), later, or open (no due date)."""
+    if due is None:
+        return "open"
+    if due < today:
+        return "overdue"
+    return "due soon" if (due - today).days <= SOON_DAYS else "later"
+
+
 @dataclass(frozen=True)
 class TodoItem:
     """One thing a person must do: the record it is about, what is owed and its due date."""
@@ -23,11 +32,7 @@ class TodoItem:
     @property
     def state(self) -> str:
         """overdue, due soon (within SOON_DAYS), later, or open (no due date)."""
-        if self.due is None:
-            return "open"
-        if self.due < self.today:
-            return "overdue"
-        return "due soon" if (self.due - self.today).days <= SOON_DAYS else "later"
+        return due_state(self.due, self.today)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ import re
 
 from qspine.model.deadlines import as_date, mdr_clock
 from qspine.services import reads
-from qspine.services.guard_subject import CLOSED, Subject, has_text
+from qspine.services.guard_subject import CLOSED, Subject, has_text, sources, targets
 
 
 def capa_closure(subject: Subject) -> list[str]:
     fields, view = subject.fields, subject.view
     found = []
-    assessed = [link.target for link in view.links_out if link.type == "assesses_risk"]
+    assessed = targets(view, "assesses_risk")
     if not assessed and not (
         fields.get("risk_impact") == "none" and has_text(fields.get("no_risk_impact_rationale"))
     ):
@@ -26,7 +26,7 @@ def capa_closure(subject: Subject) -> list[str]:
         )
     if not has_text(fields.get("root_cause")):
         found.append("root cause: not recorded")
-    actions = [link.source for link in view.links_in if link.type == "action_of"]
+    actions = sources(view, "action_of")
     if not actions:
         found.append("actions: none linked (an action record 'is an action of' this CAPA)")
     for key in actions:
@@ -51,7 +51,7 @@ def capa_closure(subject: Subject) -> list[str]:
 
 def change_closure(subject: Subject) -> list[str]:
     view = subject.view
-    changed = [link.target for link in view.links_out if link.type == "changes"]
+    changed = targets(view, "changes")
     if not changed:
         return ["affected records: none named (this change request 'changes' no record)"]
     justified = str(subject.fields.get("reverification_justification") or "")
@@ -84,7 +84,7 @@ def _changed_record_problems(subject: Subject, key: str, justified: str) -> list
         if link.type != "verifies" or re.search(rf"\b{re.escape(link.source)}\b", justified):
             continue  # re-run, or named (as a whole key: TC-1 is not TC-12) in the justification
         test = subject.other(link.source)
-        results = [r.source for r in test.links_in if r.type == "result_of"]
+        results = sources(test, "result_of")
         if not any(subject.other(result).created_at > first.created_at for result in results):
             found.append(
                 f"{link.source} verifies {key} but has no result since {key} v{first.number}: "

@@ -36,6 +36,16 @@ class Subject:
 Guard = Callable[[Subject], list[str]]
 
 
+def sources(view: RecordView, link_type: str) -> list[str]:
+    """Keys of the records that link to `view` with `link_type`."""
+    return [link.source for link in view.links_in if link.type == link_type]
+
+
+def targets(view: RecordView, link_type: str) -> list[str]:
+    """Keys of the records `view` links to with `link_type`."""
+    return [link.target for link in view.links_out if link.type == link_type]
+
+
 def has_text(value: Any) -> bool:
     """A non-blank string: a rationale, justification or summary actually written."""
     return isinstance(value, str) and value.strip() != ""

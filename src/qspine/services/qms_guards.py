@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from qspine.model.deadlines import as_date
 from qspine.services import reads
-from qspine.services.guard_subject import CLOSED, Subject, has_text
-
-
-def _linked(subject: Subject, link_type: str, incoming: bool = True) -> list[str]:
-    view = subject.view
-    if incoming:
-        return [link.source for link in view.links_in if link.type == link_type]
-    return [link.target for link in view.links_out if link.type == link_type]
+from qspine.services.guard_subject import CLOSED, Subject, has_text, sources, targets
 
 
 def _capa_decision(subject: Subject, otherwise: str | None = None) -> list[str]:
@@ -26,7 +19,7 @@ def _capa_decision(subject: Subject, otherwise: str | None = None) -> list[str]:
     required = subject.fields.get("capa_required")
     if required is None:
         return ["CAPA decision: record whether a CAPA is required"]
-    if required and not _linked(subject, "addresses"):
+    if required and not sources(subject.view, "addresses"):
         return [f"CAPA required, but no CAPA addresses {subject.view.key}"]
     if not required and otherwise and not has_text(subject.fields.get(otherwise)):
         return [f"no CAPA required, so the {otherwise.replace('_', ' ')} must be recorded"]
@@ -62,7 +55,7 @@ def audit_closure(subject: Subject) -> list[str]:
     audit_type = fields.get("audit_type")
     if audit_type == "internal" and not has_text(fields.get("independence_statement")):
         found.append("independence: internal auditors must not audit their own work; say so")
-    if audit_type == "supplier" and not _linked(subject, "audits_supplier", incoming=False):
+    if audit_type == "supplier" and not targets(subject.view, "audits_supplier"):
         found.append("supplier audit: link the supplier audited (audits_supplier)")
     return found
 
@@ -98,12 +91,12 @@ def review_closure(subject: Subject) -> list[str]:
     if not earlier:
         return found
     previous = max(earlier, key=lambda row: (as_date(row.fields.get("period_end")), row.key))
-    followed = _linked(subject, "follows_up", incoming=False)
+    followed = targets(view, "follows_up")
     if previous.key not in followed:
         found.append(f"follow-up: {previous.key} is the previous review; link follows_up to it")
-    presented = set(_linked(subject, "reviews", incoming=False))
+    presented = set(targets(view, "reviews"))
     for key in followed:
-        for action_key in _linked_to(subject, key, "action_of"):
+        for action_key in sources(subject.other(key), "action_of"):
             action = subject.other(action_key)
             if action.status not in CLOSED and action_key not in presented:
                 found.append(
@@ -111,10 +104,6 @@ def review_closure(subject: Subject) -> list[str]:
                     "present it in this review (reviews)"
                 )
     return found
-
-
-def _linked_to(subject: Subject, key: str, link_type: str) -> list[str]:
-    return [link.source for link in subject.other(key).links_in if link.type == link_type]
 
 
 def supplier_approval(subject: Subject) -> list[str]:
@@ -133,10 +122,10 @@ def supplier_approval(subject: Subject) -> list[str]:
         found.append("re-evaluation: no due date set")
     elif evaluated is not None and due <= evaluated:
         found.append(f"re-evaluation: due {due} is not after the evaluation on {evaluated}")
-    audits = _linked(subject, "audits_supplier")
+    audits = sources(subject.view, "audits_supplier")
     if method == "audit" and not audits:
         found.append("evaluated by audit, but no audit record audits this supplier")
-    if fields.get("criticality") == "critical" and not audits + _linked(subject, "evidences"):
+    if fields.get("criticality") == "critical" and not audits + sources(subject.view, "evidences"):
         found.append(
             "critical supplier: link the evaluation evidence (a document that 'is evaluation "
             "evidence for' it, or a supplier audit)"

@@ -123,15 +123,14 @@ class TraceService:
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
             view = reads.record_view(connection, self._context.profile, key)
+            if view.kind != CHANGE_KIND:
+                raise InvalidInput(f"{key} is a {view.kind}, not a change request")
             changed = [link.target for link in view.links_out if link.type == CHANGE_LINK]
             started = next((t.at for t in view.transitions if t.to_status == ASSESSED_IN), None)
-            existed = (
-                []
-                if started is None
-                else [k for k in changed if _created_by(connection, k, started)]
-            )
-        if view.kind != CHANGE_KIND:
-            raise InvalidInput(f"{key} is a {view.kind}, not a change request")
+            existed = []  # what it named as changing at that moment, not what it names now
+            if started is not None:
+                then_view = reads.record_view_at(connection, self._context.profile, key, started)
+                existed = [lk.target for lk in then_view.links_out if lk.type == CHANGE_LINK]
         then = self.impact(user, existed, at=started) if existed else None
         now = self.impact(user, changed) if changed else None
         return ChangeImpact(key, changed, ASSESSED_IN, started, then, now)
@@ -169,13 +168,6 @@ class TraceService:
             )
             edges.append(TraceEdge(edge.type, source.key, target.key, suspect))
         return sorted(edges, key=lambda e: (e.type, e.source, e.target))
-
-
-def _created_by(connection: Connection, key: str, at: dt.datetime) -> bool:
-    created = connection.execute(
-        sa.select(record.c.created_at).where(record.c.key == key)
-    ).scalar_one()
-    return bool(created <= at)
 
 
 def _record_id(connection: Connection, key: str, at: dt.datetime | None) -> int:
