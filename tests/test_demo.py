@@ -15,7 +15,9 @@ import pytest
 
 from qspine import Forbidden, InvalidInput, Spine, open_spine
 from qspine.demo import DEMO_PASSWORD, DEMO_USERS, DemoSummary, seed_demo
+from qspine.demo.gaps import GAPS
 from qspine.model.records import RecordView
+from qspine.model.rule_where import matches, parse_where
 
 from helpers import Invoke, settings_for
 
@@ -242,8 +244,35 @@ def test_quality_event_checklists_pass_where_closed_and_name_what_open_ones_lack
     ]
 
 
-def test_declarative_rules_find_exactly_the_deliberate_gaps(spine: Spine) -> None:
-    """A plain reading of the profile's has/lacks rules over the demo (gaps 1-3 only)."""
+def test_check_finds_every_deliberate_gap_and_nothing_else(spine: Spine) -> None:
+    """`qspine check` on the demo: each finding is one of the gaps in docs/demo.md (its rule
+    and one of its records), and each gap is found by each rule it lists."""
+    report = spine.readiness.check(spine.users.get("dana"), record_run=False)
+    expected = {
+        (rule, key): gap.number
+        for gap in GAPS
+        for rule in gap.rules
+        for key in GAP_KEYS[gap.number]
+    }
+    stray = [
+        f"{f.rule} {f.subject}: {f.message}"
+        for f in report.findings
+        if (f.rule, f.subject) not in expected
+    ]
+    assert stray == []
+    found = {expected[(f.rule, f.subject)] for f in report.findings}
+    assert found == set(range(1, 11))
+    by_rule = {(f.rule, f.subject) for f in report.findings}
+    for gap in GAPS:
+        for rule in gap.rules:
+            assert any((rule, key) in by_rule for key in GAP_KEYS[gap.number]), (gap.number, rule)
+    assert report.counts["blocking"] == 3  # REQ-10, RC-6 and the undecided CMP-3
+    assert sum(1 for f in report.findings if f.rule == "DOC-REF-001") == 10
+
+
+def test_sql_rules_agree_with_a_plain_reading(spine: Spine) -> None:
+    """An independent reading of every declarative rule (record views, Python predicates)
+    gives the same findings as the rules compiled to SQL."""
     views: dict[str, RecordView] = {}
 
     def view(key: str) -> RecordView:
@@ -251,34 +280,52 @@ def test_declarative_rules_find_exactly_the_deliberate_gaps(spine: Spine) -> Non
             views[key] = show(spine, key)
         return views[key]
 
-    def matches(record: RecordView, where: dict[str, object]) -> bool:
-        return all(
-            (record.status if name == "status" else record.version.fields.get(name)) == value
-            for name, value in where.items()
-        )
+    def meets(record: RecordView, where: dict[str, object]) -> bool:
+        predicates, problems = parse_where(where)
+        assert problems == []
+        return matches(predicates, record.status, record.version.fields, TODAY)
 
-    found: dict[str, list[str]] = {}
+    plain: dict[str, list[str]] = {}
     for rule_id, rule in spine.profile.rules.items():
-        condition = rule.has or rule.lacks
-        assert condition is not None
         for item in spine.records.list(kind=rule.every, limit=1000)[1]:
             record = view(item.key)
-            if not matches(record, rule.where):
+            if not meets(record, rule.where):
                 continue
-            inward = condition.direction == "in"
-            hit = any(
-                link.type == condition.link
-                and (condition.kind is None or other.kind == condition.kind)
-                and matches(other, condition.where)
-                for link in (record.links_in if inward else record.links_out)
-                for other in [view(link.source if inward else link.target)]
-            )
-            if hit != (rule.has is not None):
-                found.setdefault(rule_id, []).append(item.key)
-    assert found == {
+            if rule.flag:
+                failing = True
+            elif rule.require:
+                failing = any(record.version.fields.get(n) in (None, "", []) for n in rule.require)
+            else:
+                condition = rule.has or rule.lacks
+                assert condition is not None
+                inward = condition.direction == "in"
+                count = sum(
+                    link.type == condition.link
+                    and (condition.kind is None or other.kind == condition.kind)
+                    and meets(other, condition.where)
+                    for link in (record.links_in if inward else record.links_out)
+                    for other in [view(link.source if inward else link.target)]
+                )
+                has = count >= condition.at_least
+                failing = not has if rule.has is not None else count > 0
+            if failing:
+                plain.setdefault(rule_id, []).append(item.key)
+    report = spine.readiness.check(spine.users.get("dana"), record_run=False)
+    compiled: dict[str, list[str]] = {}
+    for result in report.results:
+        if result.rule.engine == "declarative":
+            for finding in result.findings:
+                compiled.setdefault(finding.rule, []).append(finding.subject)
+    assert compiled == plain
+    assert compiled == {
         "DES-VER-001": ["REQ-10"],
         "RISK-CTL-001": ["RC-6"],
+        "RISK-CTL-003": ["RC-6"],
         "CAPA-RISK-001": ["CAPA-2"],
+        "CMP-MDR-001": ["CMP-3"],
+        "ACT-DUE-001": ["ACT-2"],
+        "SUP-EVAL-001": ["SUP-2"],
+        "VUL-TRI-001": ["VULN-4"],
     }
 
 

@@ -13,6 +13,7 @@ from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
 from qspine.services.matrix import MatrixService
+from qspine.services.readiness import ReadinessService
 from qspine.services.records import RecordService
 from qspine.services.review import ReviewService
 from qspine.services.signals import SignalService
@@ -53,6 +54,7 @@ class Spine:
         self.trends = TrendService(context, self.users)
         self.reviews = ReviewService(context, self.users, self.records)
         self.suppliers = SupplierService(context, self.users)
+        self.readiness = ReadinessService(context, self.users, self.signals.follow)
 
     @property
     def profile(self) -> Profile:

@@ -239,3 +239,15 @@ def test_matrix_command(seeded: Invoke, tmp_path: Path) -> None:
     assert f"fingerprint {digest[:16]}" in said, "the fingerprint is the file's SHA-256"
     assert q("-u", "eve", "matrix", "design_verification", "-f", "xlsx").code == 2
     assert q("-u", "eve", "matrix", "nope").code == 2
+
+
+def test_rules_reference_is_generated_from_the_rules() -> None:
+    from qspine.reports.rules_reference import rules_reference
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    text = rules_reference(load_profile())
+    assert text == docs.read_text(), "run scripts/docs"
+    # both engines are in it, each rule with its checks in words or its code's place
+    assert "## DES-VER-001" in text
+    assert "- Checks: every requirement where status = approved" in text
+    assert "## DOC-REF-001" in text and "Python: qspine.rules.qmsr.documents." in text

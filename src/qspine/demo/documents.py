@@ -103,7 +103,7 @@ records:
     doc7:
       status: effective
       doc_number: SOP-007
-      document_type: plan
+      document_type: vulnerability_management_plan
       title: Cybersecurity Vulnerability Management Plan
       owner: ravi
       revision: B
@@ -196,6 +196,24 @@ records:
         Reviewed the AWS ISO/IEC 27001 certificate (valid), SOC 2 Type II report (no
         exceptions affecting the services used) and the BAA. Outcome: approved as a critical
         cloud service supplier; re-evaluate annually with the next SOC 2 report.
+    doc16:
+      status: effective
+      doc_number: TM-001
+      document_type: threat_model
+      training_required: false
+      title: CytoAssist threat model
+      owner: ravi
+      revision: C
+      effective_date: !ago 320
+      review_period_months: 12
+      next_review_due: !ahead 40
+      body: >-
+        STRIDE analysis of the global system, multi-patient harm, updatability and security
+        use-case views (FDA premarket cybersecurity guidance 2026, V.A.2). Assets - specimen
+        images, cell-nucleus features, malignancy estimates, LIS credentials, model weights.
+        Entry points - the LIS interface, the web viewer, the update channel and the cloud
+        console. Each threat is a threat record (THR-n) linked to the security risks it
+        poses; the security risk assessment follows ANSI/AAMI SW96:2023 with AAMI TIR57.
 
   role:
     _: {by: marco, signers: {approved: dana}}

@@ -357,5 +357,5 @@ def _releases() -> list[Link]:
     return [
         *(Link("contains", "rel1", t) for t in [*swi_20, *CONTAINED_20, "mv1"]),
         *(Link("contains", "rel2", t) for t in [*swi_21, *CONTAINED_21, "mv2"]),
-        *(Link("baseline_of", "rel1", t) for t in [*BASELINE_20, *rc_20]),
+        *(Link("baseline_of", "rel1", t) for t in [*BASELINE_20, *rc_20, "doc7", "doc16"]),
     ]

@@ -216,6 +216,7 @@ records:
         A model version is released only if it meets the sensitivity and specificity criteria
         of REQ-3 on the sequestered test split.
       implementation: REQ-3; SOP-006 model release gate
+      implementation_verification: TC-3 runs the release gate on the sequestered split.
       effectiveness_verification: TC-3 and VR-1; clinical performance study VAL-1.
     rc2:
       status: approved
@@ -226,6 +227,9 @@ records:
         of a number.
       implementation: REQ-4; software item SWI-2
       implementation_verification: TC-4 (all 30 features).
+      effectiveness_verification: >-
+        TC-4 shows no out-of-range case receives a category; no complaint of a number shown
+        for an out-of-range case since release.
       new_risks_introduced: More cases without an estimate; acceptable (HS-4).
     rc3:
       status: approved
@@ -236,6 +240,8 @@ records:
         Identifiers travel inside the signed result; the renderer refuses any mismatch or
         invalid signature.
       implementation: REQ-5 and REQ-9; SWI-2, SWI-3, SWI-4
+      implementation_verification: TC-5 (identifier round trip through the LIS).
+      effectiveness_verification: TC-5 mismatch and tampered-signature injection are refused.
     rc4:
       status: approved
       by: ravi
@@ -247,6 +253,8 @@ records:
         Only images signed with the Acme release key are admitted; the inference service
         refuses weights whose hash differs from the release manifest.
       implementation: REQ-12 and REQ-13; admission controller policy
+      implementation_verification: TC-8 (unsigned image and altered weights refused).
+      effectiveness_verification: TC-8 and the Keystone Security Labs penetration test.
     rc5:
       status: approved
       title: Adjunctive-use statement and limitations
@@ -258,6 +266,8 @@ records:
         False results cannot be eliminated by design or protective measures alone; the residual
         risk is disclosed (ISO 14971:2019 8).
       implementation: REQ-11; IFU section 5
+      implementation_verification: TC-9 (labeling inspection of reports and IFU).
+      effectiveness_verification: Summative usability study VAL-2 (users read the statement).
     rc6:
       status: approved
       title: Degraded-mode message when no estimate is available

@@ -106,6 +106,7 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
     for item in sorted(records, key=lambda r: _walk_order(spine.profile, r.kind)):
         seeder.move(item, keys[item.local])
     seeder.signatures += _baseline(spine, "CytoAssist 2.0 design baseline", approve=True)
+    link_count += _cover(spine, keys["rel1"], "CytoAssist 2.0 design baseline")
     for revision in content.revisions:
         key = keys[revision.local]
         view = spine.records.revise(
@@ -141,6 +142,15 @@ def _walk_order(profile: Profile, kind: str) -> int:
     if not profile.kinds[kind].guards:
         return 0
     return 1 if kind == "action" else 2
+
+
+def _cover(spine: Spine, release: str, title: str) -> int:
+    """Link a release to the approved design baseline it was built against."""
+    found = [r for r in spine.records.list(kind="baseline", limit=100)[1] if r.title == title]
+    spine.links.link(
+        "lena", "design_baseline", release, found[0].key, reason="Released from this baseline"
+    )
+    return 1
 
 
 BASELINE_KINDS = ("user_need", "requirement", "software_item", "risk_control", "test_case")
@@ -339,7 +349,12 @@ def _summary(
     counts = {kind: spine.records.list(kind=kind, limit=1)[0] for kind in spine.profile.kinds}
     gaps = [
         GapView(
-            g.number, g.title, tuple(keys[local] for local in g.locals), g.problem, g.clause, g.rule
+            g.number,
+            g.title,
+            tuple(keys[local] for local in g.locals),
+            g.problem,
+            g.clause,
+            ", ".join(g.rules),
         )
         for g in GAPS
     ]

@@ -123,7 +123,8 @@ class Gap:
     locals: tuple[str, ...]
     problem: str
     clause: str
-    rule: str
+    rules: tuple[str, ...]
+    """The readiness rules that find it (their findings name one of `locals`' records)."""
 
 
 @dataclass

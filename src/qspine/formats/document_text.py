@@ -24,12 +24,14 @@ class DocumentText:
         return self.places[line - 1]
 
 
-def read_document(path: Path) -> DocumentText:
-    """The document's text; InvalidInput naming the file when it is not one we can read."""
-    suffix = path.suffix.lower()
+def read_document(path: Path, name: str | None = None) -> DocumentText:
+    """The document's text; InvalidInput naming the file when it is not one we can read.
+    `name` is the file's own name when `path` does not carry it (a stored blob)."""
+    suffix = Path(name or path.name).suffix.lower()
+    label = name or str(path)
     if suffix not in SUFFIXES:
         raise InvalidInput(
-            f"{path}: cannot read '{suffix or 'no extension'}' files "
+            f"{label}: cannot read '{suffix or 'no extension'}' files "
             f"(lint reads {', '.join(sorted(SUFFIXES))})"
         )
     try:
@@ -41,14 +43,14 @@ def read_document(path: Path) -> DocumentText:
             text = path.read_text(encoding="utf-8")
             pairs = [(line, f"line {n}") for n, line in enumerate(text.splitlines(), start=1)]
     except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file") from None
+        raise InvalidInput(f"{label}: no such file") from None
     except UnicodeDecodeError as error:
-        raise InvalidInput(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise InvalidInput(f"{label}: not UTF-8 text (byte {error.start})") from None
     except Exception as error:  # a damaged DOCX or PDF: say which file, never a traceback
         if isinstance(error, InvalidInput):
             raise
-        raise InvalidInput(f"{path}: cannot be read as {suffix[1:].upper()} ({error})") from None
-    return DocumentText(str(path), tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+        raise InvalidInput(f"{label}: cannot be read as {suffix[1:].upper()} ({error})") from None
+    return DocumentText(label, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
 
 
 def _docx(path: Path) -> list[tuple[str, str]]:

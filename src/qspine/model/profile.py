@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from qspine.model.errors import ProfileError
 from qspine.model.guards import GUARDS
+from qspine.model.rule_where import parse_where
 
 FIELD_TYPES = (
     "text",
@@ -174,24 +175,36 @@ class MeaningSpec(_Strict):
 
 
 class LinkCondition(_Strict):
-    """`has`/`lacks` part of a declarative rule: a link of a type to or from a kind."""
+    """`has`/`lacks` part of a declarative rule: a link of a type to or from a kind
+    (whose record meets `where`); `has` needs at least `at_least` such links."""
 
     link: str
     direction: Literal["in", "out"] = "in"
     kind: str | None = None
     where: dict[str, Any] = {}
+    at_least: int = Field(default=1, ge=1)
 
 
 class RuleSpec(_Strict):
-    """A declarative readiness rule; the engine that runs it compiles it to SQL."""
+    """A declarative readiness rule; the engine that runs it compiles it to SQL.
+
+    Every record of kind `every` that meets `where` is checked for one thing: it `has` a
+    link, it `lacks` one, it has each field in `require` set, or (`flag: true`) matching
+    `where` is itself the finding (an overdue date, a decision missing after 30 days).
+    `message` may name the subject's fields in braces (`due {due_date}`).
+    """
 
     title: str
     clauses: tuple[str, ...]
     severity: str = "major"
+    pack: str = "qmsr"
     every: str
     where: dict[str, Any] = {}
     has: LinkCondition | None = None
     lacks: LinkCondition | None = None
+    require: tuple[str, ...] = ()
+    flag: bool = False
+    message: str = ""
     rationale: str = ""
     remedy: str = ""
 
@@ -393,7 +406,13 @@ def _lifecycle_problems(profile: Profile, path: str, lifecycle: LifecycleSpec) -
 def _rule_problems(profile: Profile, path: str, rule: RuleSpec) -> list[str]:
     problems = []
     if rule.every not in profile.kinds:
-        problems.append(f"{path}.every: unknown kind '{rule.every}'")
+        return [f"{path}.every: unknown kind '{rule.every}'"]
+    problems += _where_problems(profile, f"{path}.where", rule.every, rule.where)
+    problems += [
+        f"{path}.require: kind '{rule.every}' has no field '{name}'"
+        for name in rule.require
+        if name not in profile.kinds[rule.every].fields
+    ]
     for part, condition in (("has", rule.has), ("lacks", rule.lacks)):
         if condition is None:
             continue
@@ -401,9 +420,38 @@ def _rule_problems(profile: Profile, path: str, rule: RuleSpec) -> list[str]:
             problems.append(f"{path}.{part}.link: unknown link type '{condition.link}'")
         if condition.kind is not None and condition.kind not in profile.kinds:
             problems.append(f"{path}.{part}.kind: unknown kind '{condition.kind}'")
-    if rule.has is None and rule.lacks is None:
-        problems.append(f"{path}: a rule states what every record has or lacks")
+        elif condition.where and condition.kind is None:
+            problems.append(f"{path}.{part}.where: name the kind the condition applies to")
+        elif condition.kind is not None:
+            where = f"{path}.{part}.where"
+            problems += _where_problems(profile, where, condition.kind, condition.where)
+    checks = [rule.has is not None, rule.lacks is not None, bool(rule.require), rule.flag]
+    if sum(checks) != 1:
+        problems.append(f"{path}: a rule checks exactly one of has, lacks, require or flag")
     return problems
+
+
+def _where_problems(profile: Profile, path: str, kind: str, where: dict[str, Any]) -> list[str]:
+    predicates, problems = parse_where(where)
+    found = [f"{path}.{problem}" for problem in problems]
+    spec = profile.kinds[kind]
+    lifecycle = profile.lifecycles.get(spec.lifecycle)
+    states = lifecycle.states if lifecycle is not None else {}
+    for predicate in predicates:
+        if predicate.field == "status":
+            values = predicate.value if predicate.op in ("in", "not") else (predicate.value,)
+            found += [
+                f"{path}.status: '{value}' is not a state of {kind}'s lifecycle"
+                for value in values
+                if value not in states
+            ]
+        elif predicate.field not in spec.fields:
+            found.append(f"{path}.{predicate.field}: kind '{kind}' has no such field")
+        elif predicate.op in ("before", "on_or_after") and spec.fields[
+            predicate.field
+        ].type not in ("date", "datetime"):
+            found.append(f"{path}.{predicate.field}: {predicate.op} applies to dates")
+    return found
 
 
 def _matrix_problems(profile: Profile, path: str, matrix: MatrixSpec) -> list[str]:

@@ -12,9 +12,35 @@ is due `grace_days` later.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
+
+from qspine.model.deadlines import as_date
 
 CURRENT, OUTDATED, MISSING = "current", "outdated", "missing"
+
+GRACE_DAYS = 30
+"""Days a holder has to complete training on a newly effective document version."""
+
+
+class Released(Protocol):
+    """A record with the fields of its released version (roles, documents, training)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def released(self) -> int | None: ...
+    @property
+    def fields(self) -> Mapping[str, Any]: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+Trained = list[tuple[int, str, dt.date | None]]
+"""(version trained on, training record key, completed on) of one person on one document."""
 
 
 @dataclass(frozen=True)
@@ -75,3 +101,65 @@ class TrainingMatrix:
     @property
     def owed(self) -> list[TrainingCell]:
         return [c for c in self.cells if c.owed]
+
+
+def training_cells(
+    roles: Iterable[Released],
+    documents: Mapping[str, Released],
+    records: Iterable[Released],
+    username: str | None = None,
+) -> list[TrainingCell]:
+    """Each holder of each role (with holders) against each required document in force,
+    from released roles, the released documents by key and recorded training records."""
+    trained = trained_on(records, username)
+    cells = []
+    for role in roles:
+        holders = [h for h in role.fields.get("holders") or [] if username in (None, h)]
+        for key in role.fields.get("required_documents") or []:
+            document = documents.get(key)
+            if document is None or document.released is None:
+                continue  # not in force: nothing to train on yet
+            since = as_date(document.fields.get("effective_date")) or document.created_at.date()
+            requirement = Requirement(
+                role.key, role.title, key, document.title, document.released, since
+            )
+            start = max(since, role.created_at.date())
+            due = start + dt.timedelta(days=GRACE_DAYS)
+            for holder in holders:
+                cells.append(_cell(holder, requirement, trained.get((holder, key), []), due))
+    return cells
+
+
+def required_documents(roles: Sequence[Released]) -> set[str]:
+    """The keys of every document some role with holders requires."""
+    return {
+        key
+        for role in roles
+        if role.fields.get("holders")
+        for key in role.fields.get("required_documents") or []
+    }
+
+
+def _cell(holder: str, requirement: Requirement, records: Trained, due: dt.date) -> TrainingCell:
+    best = max(records, default=None)
+    if best is None:
+        return TrainingCell(holder, requirement, MISSING, due=due)
+    number, key, completed = best
+    if number >= requirement.version:
+        return TrainingCell(holder, requirement, CURRENT, number, key, completed)
+    return TrainingCell(holder, requirement, OUTDATED, number, key, completed, due)
+
+
+def trained_on(
+    records: Iterable[Released], username: str | None = None
+) -> dict[tuple[str, str], Trained]:
+    """(trainee, document key) -> what they were trained on, from recorded training."""
+    found: dict[tuple[str, str], Trained] = {}
+    for row in records:
+        trainee, document = row.fields.get("trainee"), row.fields.get("document")
+        if not trainee or not document or username not in (None, trainee):
+            continue
+        number = int(row.fields.get("document_version") or 0)
+        completed = as_date(row.fields.get("completed_on"))
+        found.setdefault((trainee, document), []).append((number, row.key, completed))
+    return found

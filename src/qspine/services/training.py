@@ -14,25 +14,12 @@ import datetime as dt
 
 from sqlalchemy.engine import Connection
 
-from qspine.model.deadlines import as_date
-from qspine.model.training import (
-    CURRENT,
-    MISSING,
-    OUTDATED,
-    Requirement,
-    TrainingCell,
-    TrainingMatrix,
-)
+from qspine.model.training import TrainingCell, TrainingMatrix, required_documents
+from qspine.model.training import training_cells as cells_of
 from qspine.services import reads
 from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
 from qspine.store.engine import read_connection
-
-GRACE_DAYS = 30
-"""Days a holder has to complete training on a newly effective document version."""
-
-Trained = list[tuple[int, str, dt.date | None]]
-"""(version trained on, training record key, completed on) of one person on one document."""
 
 EXEMPT_KINDS = frozenset({"training_record"})
 """Signing training evidence is how the gap is closed: never blocked by it."""
@@ -74,48 +61,11 @@ def signing_blockers(connection: Connection, username: str, kind: str, today: dt
 def training_cells(
     connection: Connection, today: dt.date, username: str | None = None
 ) -> list[TrainingCell]:
+    """Where each role holder (or `username`) stands on each required document now."""
     roles = [r for r in reads.kind_records(connection, "role", True) if r.fields.get("holders")]
     if not roles:  # the common case on a signature: nothing more to read
         return []
-    needed = {key for r in roles for key in r.fields.get("required_documents") or []}
+    needed = required_documents(roles)
     documents = {d.key: d for d in reads.kind_records(connection, "document", True, needed)}
-    trained = _trained(connection, username)
-    cells = []
-    for role in roles:
-        holders = [h for h in role.fields["holders"] if username in (None, h)]
-        for key in role.fields.get("required_documents") or []:
-            document = documents.get(key)
-            if document is None or document.released is None:
-                continue  # not in force: nothing to train on yet
-            since = as_date(document.fields.get("effective_date")) or document.created_at.date()
-            requirement = Requirement(
-                role.key, role.title, key, document.title, document.released, since
-            )
-            start = max(since, role.created_at.date())
-            due = start + dt.timedelta(days=GRACE_DAYS)
-            for holder in holders:
-                cells.append(_cell(holder, requirement, trained.get((holder, key), []), due))
-    return cells
-
-
-def _cell(holder: str, requirement: Requirement, records: Trained, due: dt.date) -> TrainingCell:
-    best = max(records, default=None)
-    if best is None:
-        return TrainingCell(holder, requirement, MISSING, due=due)
-    number, key, completed = best
-    if number >= requirement.version:
-        return TrainingCell(holder, requirement, CURRENT, number, key, completed)
-    return TrainingCell(holder, requirement, OUTDATED, number, key, completed, due)
-
-
-def _trained(connection: Connection, username: str | None) -> dict[tuple[str, str], Trained]:
-    """(trainee, document key) -> what they were trained on."""
-    found: dict[tuple[str, str], Trained] = {}
-    for row in reads.kind_records(connection, "training_record", True):
-        trainee, document = row.fields.get("trainee"), row.fields.get("document")
-        if not trainee or not document or username not in (None, trainee):
-            continue
-        number = int(row.fields.get("document_version") or 0)
-        completed = as_date(row.fields.get("completed_on"))
-        found.setdefault((trainee, document), []).append((number, row.key, completed))
-    return found
+    records = reads.kind_records(connection, "training_record", True)
+    return cells_of(roles, documents, records, username)

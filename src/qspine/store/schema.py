@@ -233,6 +233,38 @@ blob = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
 )
 
+finding_suppression = sa.Table(
+    "finding_suppression",
+    metadata,
+    # A readiness finding accepted on purpose (one occurrence: rule, record, place), with
+    # its reason; revoking keeps the row. Both are audit events too.
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("rule", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(32), nullable=False),
+    sa.Column("occurrence", sa.String(255), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("revoked_by", sa.String(64), nullable=True),
+    sa.Column("revoke_reason", sa.Text, nullable=True),
+    sa.Index(None, "rule", "subject"),
+)
+
+readiness_run = sa.Table(
+    "readiness_run",
+    metadata,
+    # Each live readiness check: its score and findings, for the trend of the next run.
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("packs", sa.String(200), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("counts", Json, nullable=False),
+    sa.Column("findings", Json, nullable=False),
+    sa.Column("run_by", sa.String(64), nullable=False),
+    sa.Index(None, "packs", "at"),
+)
+
 api_token = sa.Table(
     "api_token",
     metadata,

@@ -1,0 +1,204 @@
+"""The read side Python rules get (qspine.rules.facts.Facts), backed by the store: the spine
+now from the derived columns, or rebuilt as of a past instant from versions, transitions,
+links and review stamps. Reads are cached for the length of one check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from qspine.formats.document_text import read_document
+from qspine.model.errors import InvalidInput
+from qspine.model.profile import Profile
+from qspine.rules.facts import FactLink, FactRecord, TextLine
+from qspine.services import history, reads
+from qspine.store.blobs import BlobStore
+from qspine.store.schema import blob, link, record, transition, version
+
+
+class SpineFacts:
+    """Facts for one check, on one open read connection."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        profile: Profile,
+        blobs: BlobStore,
+        today: dt.date,
+        at: dt.datetime | None,
+    ) -> None:
+        self._connection = connection
+        self._profile = profile
+        self._blobs = blobs
+        self._today = today
+        self._at = at
+
+    @property
+    def profile(self) -> Profile:
+        return self._profile
+
+    @property
+    def today(self) -> dt.date:
+        return self._today
+
+    @property
+    def at(self) -> dt.datetime | None:
+        return self._at
+
+    @functools.cache  # noqa: B019 - one SpineFacts lives for one check
+    def records(self, kind: str, released: bool = False) -> Sequence[FactRecord]:
+        if self._at is None:
+            return tuple(
+                FactRecord(
+                    r.key, kind, r.title, r.status, r.number, r.released, r.fields, r.created_at
+                )
+                for r in reads.kind_records(self._connection, kind, released)
+            )
+        states = history.kind_states(self._connection, self._profile, kind, self._at)
+        wanted = {
+            state.id: (state.released_version if released else state.version)
+            for state in states.values()
+        }
+        contents = _contents(self._connection, {i: n for i, n in wanted.items() if n})
+        return tuple(
+            FactRecord(
+                s.key,
+                kind,
+                s.title,
+                s.status,
+                contents[s.id][0],
+                s.released_version,
+                contents[s.id][1],
+                contents[s.id][2],
+            )
+            for s in states.values()
+            if s.id in contents
+        )
+
+    @functools.cache  # noqa: B019
+    def links(self, link_type: str) -> Sequence[FactLink]:
+        source, target = record.alias("source"), record.alias("target")
+        rows = self._connection.execute(
+            sa.select(link.c.type, source.c.key, target.c.key, link.c.target_version)
+            .join(source, source.c.id == link.c.source_id)
+            .join(target, target.c.id == link.c.target_id)
+            .where(link.c.type == link_type, history.link_active(self._at))
+            .order_by(link.c.id)
+        )
+        return tuple(FactLink(*row) for row in rows)
+
+    def suspect_links(self) -> Sequence[FactLink]:
+        pinned = self._profile.pinned_link_types
+        if self._at is None:
+            target = record.alias("suspect_target")
+            condition = link.c.id.in_(
+                sa.select(link.c.id)
+                .join(target, target.c.id == link.c.target_id)
+                .where(reads.suspect_condition(target, pinned))
+            )
+            views = reads.links_where(self._connection, condition, pinned)
+            return tuple(
+                FactLink(v.type, v.source, v.target, v.target_version, True) for v in views
+            )
+        return self._suspect_at(self._at, pinned)
+
+    def _suspect_at(self, at: dt.datetime, pinned: frozenset[str]) -> Sequence[FactLink]:
+        rows = self._connection.execute(
+            sa.select(link.c.id, link.c.type, link.c.source_id, link.c.target_id).where(
+                history.link_active(at), link.c.type.notin_(sorted(pinned))
+            )
+        ).all()
+        stamped = history.stamps(self._connection, [row[0] for row in rows], at)
+        ends = {row[2] for row in rows} | {row[3] for row in rows}
+        states = history.states(self._connection, self._profile, ends, at)
+        found = []
+        for link_id, type_, source_id, target_id in rows:
+            target = states.get(target_id)
+            stamp = stamped.get(link_id)
+            if target is None or stamp is None or source_id not in states:
+                continue
+            if (target.released_version or 0) > stamp[0]:
+                found.append(
+                    FactLink(type_, states[source_id].key, target.key, stamp[0], suspect=True)
+                )
+        return tuple(found)
+
+    @functools.cache  # noqa: B019
+    def version_states(self, kind: str) -> Mapping[str, Mapping[int, str]]:
+        if self._at is None:
+            rows = self._connection.execute(
+                sa.select(record.c.key, version.c.number, version.c.status)
+                .join(version, version.c.record_id == record.c.id)
+                .where(record.c.kind == kind)
+            )
+            found: dict[str, dict[int, str]] = {}
+            for key, number, status in rows:
+                found.setdefault(key, {})[number] = status
+            return found
+        return self._version_states_at(kind, self._at)
+
+    def _version_states_at(self, kind: str, at: dt.datetime) -> Mapping[str, Mapping[int, str]]:
+        initial = self._profile.lifecycle_of(kind).initial
+        found: dict[str, dict[int, str]] = {}
+        for key, number in self._connection.execute(
+            sa.select(record.c.key, version.c.number)
+            .join(version, version.c.record_id == record.c.id)
+            .where(record.c.kind == kind, version.c.created_at <= at)
+        ):
+            found.setdefault(key, {})[number] = initial
+        for key, number, status in self._connection.execute(
+            sa.select(record.c.key, transition.c.version_number, transition.c.to_status)
+            .join(transition, transition.c.record_id == record.c.id)
+            .where(record.c.kind == kind, transition.c.at <= at)
+            .order_by(transition.c.at, transition.c.id)
+        ):
+            if number in found.get(key, {}):
+                found[key][number] = status
+        return found
+
+    def text_of(self, subject: FactRecord) -> Sequence[TextLine]:
+        lines = [
+            TextLine(f"body line {n}", text)
+            for n, text in enumerate(str(subject.fields.get("body") or "").splitlines(), 1)
+        ]
+        digest = subject.fields.get("file")
+        if digest:
+            lines += self._file_lines(str(digest))
+        return lines
+
+    def _file_lines(self, digest: str) -> list[TextLine]:
+        name = self._connection.execute(
+            sa.select(blob.c.filename).where(blob.c.sha256 == digest)
+        ).scalar()
+        if name is None:
+            return []
+        try:
+            text = read_document(self._blobs.path_of(digest), name)
+        except InvalidInput:
+            return []  # not a readable document (a drawing, a spreadsheet): nothing to lint
+        return [
+            TextLine(f"{name} {place}", line)
+            for line, place in zip(text.lines, text.places, strict=True)
+        ]
+
+
+def _contents(
+    connection: Connection, wanted: Mapping[int, int]
+) -> dict[int, tuple[int, dict[str, Any], dt.datetime]]:
+    """record id -> (number, fields, created_at) of the wanted version of each record."""
+    found = {}
+    for chunk in history.chunks(wanted):
+        rows = connection.execute(
+            sa.select(
+                version.c.record_id, version.c.number, version.c.fields, version.c.created_at
+            ).where(version.c.record_id.in_(chunk))
+        )
+        for record_id, number, fields, created_at in rows:
+            if wanted[record_id] == number:
+                found[record_id] = (number, fields, created_at)
+    return found
