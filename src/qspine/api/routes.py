@@ -11,6 +11,7 @@ from qspine.api import (
     complaints,
     links,
     matrix,
+    readiness,
     records,
     review,
     signals,
@@ -41,3 +42,4 @@ router.include_router(baselines.router)
 router.include_router(work.router)
 router.include_router(complaints.router)
 router.include_router(review.router)
+router.include_router(readiness.router)

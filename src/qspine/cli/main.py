@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from qspine.cli import (
     admin,
     baseline,
+    check,
     complaints,
     demo,
     links,
@@ -50,6 +51,9 @@ app.command("todo")(work.todo)
 app.add_typer(work.training, name="training")
 app.command("suppliers")(work.suppliers)
 app.command("lint")(lint.lint)
+app.command("check")(check.check)
+app.command("rules")(check.rules)
+app.add_typer(check.findings, name="finding")
 app.add_typer(complaints.app, name="complaints")
 app.add_typer(review.app, name="review")
 app.add_typer(serve.tokens, name="token")

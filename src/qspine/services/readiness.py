@@ -57,14 +57,15 @@ class ReadinessService:
     def check(
         self,
         user: User,
-        as_of: str | None = None,
+        as_of: str | dt.datetime | None = None,
         pack: str | None = None,
         record_run: bool = True,
     ) -> ReadinessReport:
-        """Run every rule; a live run is recorded for the next run's trend."""
+        """Run every rule, now or as of a past instant (ISO text or a UTC datetime); a live
+        run is recorded (with `record_run`) for the next run's trend."""
         self._users.permits(user, "read")
         now = self._context.clock()
-        at = optional_instant(as_of, now)
+        at = optional_instant(as_of, now) if isinstance(as_of, str | None) else as_of
         today = (at or now).date()
         declarative, python = self._chosen(pack)
         profile = self._context.profile
@@ -104,7 +105,7 @@ class ReadinessService:
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
             kind = _kind_of(connection, subject)
-            self._users.permits(user, f"write:{kind}")
+            self._users.permits(user, "write", kind)
             if _active(connection, rule, subject, occurrence) is not None:
                 raise InvalidInput(f"{rule} on {subject} {occurrence} is already suppressed")
             connection.execute(
@@ -131,7 +132,7 @@ class ReadinessService:
             raise InvalidInput("reason: say why the suppression is withdrawn")
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            self._users.permits(user, f"write:{_kind_of(connection, subject)}")
+            self._users.permits(user, "write", _kind_of(connection, subject))
             row_id = _active(connection, rule, subject, occurrence)
             if row_id is None:
                 raise NotFound(f"no suppression of {rule} on {subject} {occurrence}".rstrip())

@@ -16,6 +16,7 @@ from qspine.web import (
     pages_edit,
     pages_home,
     pages_matrix,
+    pages_readiness,
     pages_records,
     pages_review,
     pages_sign,
@@ -35,6 +36,7 @@ router.include_router(pages_signal.router)
 router.include_router(pages_matrix.router)
 router.include_router(pages_baselines.router)
 router.include_router(pages_work.router)
+router.include_router(pages_readiness.router)
 router.include_router(pages_complaints.router)
 router.include_router(pages_review.router)
 router.include_router(pages_admin.router)

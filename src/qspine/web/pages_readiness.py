@@ -1,0 +1,108 @@
+"""The readiness dashboard: clauses as a heat map, the open findings with their record and
+fix (each can be suppressed with a reason), the self-assessment measures and the trend;
+the standalone report as HTML or Markdown; recording a run."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from qspine.model.errors import QSpineError
+from qspine.reports.readiness_report import as_data, to_html, to_markdown
+from qspine.web.asof import as_of_instant
+from qspine.web.auth import PostDep, SessionDep
+from qspine.web.errors import WebRoute, status_of
+from qspine.web.rendering import get_spine, page, redirect, with_headers
+
+router = APIRouter(route_class=WebRoute)
+
+NOTICES = {
+    "recorded": "Check recorded: the next check shows what changed since this one.",
+    "suppressed": "Finding suppressed with your reason (audited). It is listed under Suppressed.",
+    "restored": "Suppression withdrawn (audited): the finding is open again.",
+}
+
+
+@router.get("/readiness")
+def readiness_page(
+    request: Request,
+    session: SessionDep,
+    as_of: str | None = None,
+    pack: str | None = None,
+    severity: str | None = None,
+) -> Response:
+    """Live readiness (not recorded), or rebuilt `?as_of=`; `?severity=` filters findings."""
+    spine = get_spine(request)
+    at = as_of_instant(spine, as_of)
+    report = spine.readiness.check(session.user, at, pack or None, record_run=False)
+    return _render(request, session, as_data(report), severity)
+
+
+def _render(
+    request: Request,
+    session: Any,
+    data: dict[str, Any],
+    severity: str | None,
+    problem: str = "",
+    status: int = 200,
+) -> Response:
+    standards: dict[str, list[dict[str, Any]]] = {}
+    for clause in data["clauses"]:
+        standards.setdefault(clause["standard"], []).append(clause)
+    shown = [f for f in data["findings"] if severity in (None, "", f["severity"])]
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    extra = {
+        "standards": standards,
+        "shown": shown,
+        "severity": severity or "",
+        "problem": problem,
+        "readiness_notice": notice,
+        "query": urlencode({k: v for k, v in request.query_params.items() if k != "done"}),
+    }
+    return page(
+        request, "readiness.html", data, session, status=status, section="readiness", extra=extra
+    )
+
+
+@router.get("/readiness/report.{format}")
+def readiness_report(
+    request: Request, session: SessionDep, format: str, as_of: str | None = None
+) -> Response:
+    """The standalone report file (HTML with record links, or Markdown) to file or send."""
+    spine = get_spine(request)
+    report = spine.readiness.check(session.user, as_of_instant(spine, as_of), record_run=False)
+    if format == "md":
+        body, media = to_markdown(report), "text/markdown; charset=utf-8"
+    else:
+        body, media = to_html(report, record_link="/records/"), "text/html; charset=utf-8"
+        format = "html"
+    headers = {"Content-Disposition": f'attachment; filename="readiness.{format}"'}
+    return with_headers(Response(body, media_type=media, headers=headers))
+
+
+@router.post("/readiness/runs")
+def record_run(request: Request, post: PostDep) -> Response:
+    """Run now and record the run, so the next check shows new and resolved findings."""
+    get_spine(request).readiness.check(post.session.user, record_run=True)
+    return redirect("/readiness?done=recorded")
+
+
+@router.post("/readiness/suppressions")
+def suppress(request: Request, post: PostDep) -> Response:
+    """Suppress one finding with a reason; a refusal is shown on the dashboard."""
+    spine = get_spine(request)
+    rule, subject = post.text("rule"), post.text("subject")
+    occurrence, reason = post.text("occurrence"), post.text("reason").strip()
+    withdraw = post.text("withdraw") == "1"
+    try:
+        if withdraw:
+            spine.readiness.unsuppress(post.session.user, rule, subject, occurrence, reason)
+        else:
+            spine.readiness.suppress(post.session.user, rule, subject, occurrence, reason)
+    except QSpineError as error:
+        report = spine.readiness.check(post.session.user, record_run=False)
+        return _render(request, post.session, as_data(report), None, str(error), status_of(error))
+    return redirect("/readiness?done=" + ("restored" if withdraw else "suppressed"))
