@@ -12,6 +12,7 @@ from qspine.services.baselines import BaselineService
 from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
 from qspine.services.links import LinkService
+from qspine.services.lint import LintService
 from qspine.services.matrix import MatrixService
 from qspine.services.readiness import ReadinessService
 from qspine.services.records import RecordService
@@ -54,6 +55,7 @@ class Spine:
         self.trends = TrendService(context, self.users)
         self.reviews = ReviewService(context, self.users, self.records)
         self.suppliers = SupplierService(context, self.users)
+        self.lint = LintService(context, self.users)
         self.readiness = ReadinessService(context, self.users, self.signals.follow)
 
     @property

@@ -234,3 +234,70 @@ def test_dashboard_page(demo: Spine) -> None:
         report = client.get("/readiness/report.html")
         assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
         assert "Readiness" in client.get("/").text, "the nav links the dashboard"
+
+
+SOP = "# SOP\n\nThis procedure meets the Quality System Regulation (QSR), 21 CFR 820.30.\n"
+
+
+def test_lint_faces_for_files_and_records(
+    demo: Spine, qspine: Invoke, db_file: Path, demo_db: Path, tmp_path: Path
+) -> None:
+    shutil.copyfile(demo_db, db_file)
+    shown = qspine("-u", "dana", "lint", "--record", "DOC-5", "--json")
+    assert shown.code == 1
+    placed = json.loads(shown.out)["findings"]
+    assert len(placed) == 10 and placed[0]["occurrence"].startswith("SUP-QSR:")
+    assert qspine("-u", "dana", "lint", "--record", "DOC-1").code == 0
+    assert qspine("-u", "dana", "lint", "--record", "REQ-1").code == 2
+    assert qspine("lint").code == 2
+    secret, _ = demo.access.create_token("dana", "lint")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(demo)) as client:
+        upload = client.post(
+            "/api/v1/lint", headers=auth, files={"file": ("sop.md", SOP.encode(), "text/markdown")}
+        )
+        assert upload.status_code == 200
+        assert [f["text"] for f in upload.json()["findings"]] == [
+            "Quality System Regulation",
+            "QSR",
+            "21 CFR 820.30",
+        ]
+        refused = client.post(
+            "/api/v1/lint", headers=auth, files={"file": ("sop.xlsx", b"xx", "application/x")}
+        )
+        assert refused.status_code == 422 and "sop.xlsx" in refused.json()["error"]["message"]
+        record = client.get("/api/v1/records/DOC-5/lint", headers=auth).json()
+        assert record["historical"] is False and len(record["open"]) == 10
+        browser = Browser(client, login(client, "dana", DEMO_PASSWORD))
+        page = client.get("/records/DOC-5").text
+        assert 'id="superseded-references"' in page and page.count('class="lint-finding"') == 10
+        first = placed[0]["occurrence"]
+        done = browser.post(
+            "/readiness/suppressions",
+            {
+                "rule": "DOC-REF-001",
+                "subject": "DOC-5",
+                "occurrence": first,
+                "reason": "Quoted as history",
+                "back": "/records/DOC-5",
+            },
+        )
+        assert done.headers["location"] == "/records/DOC-5?done=suppressed"
+        after = client.get(done.headers["location"]).text
+        assert "Quoted as history" in after and "9 open" in after
+        check = demo.readiness.check(demo.users.get("dana"), record_run=False)
+        assert sum(f.rule == "DOC-REF-001" for f in check.findings) == 9
+        form = client.get("/lint").text
+        assert 'enctype="multipart/form-data"' in form
+        linted = client.post(
+            "/lint",
+            data={"csrf_token": browser.csrf},
+            files={"file": ("sop.md", SOP.encode(), "text/markdown")},
+        )
+        assert linted.status_code == 200 and linted.text.count('class="lint-finding"') == 3
+        bad = client.post(
+            "/lint",
+            data={"csrf_token": browser.csrf},
+            files={"file": ("sop.bin", b"\x00", "application/octet-stream")},
+        )
+        assert bad.status_code == 422 and "sop.bin" in bad.text

@@ -10,6 +10,7 @@ from qspine.api import (
     baselines,
     complaints,
     links,
+    lint,
     matrix,
     readiness,
     records,
@@ -43,3 +44,4 @@ router.include_router(work.router)
 router.include_router(complaints.router)
 router.include_router(review.router)
 router.include_router(readiness.router)
+router.include_router(lint.router)

@@ -10,6 +10,7 @@ Scanning is pure: text in, findings out (line and column from 1, the matched tex
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -287,3 +288,10 @@ def _current_section(match: re.Match[str]) -> bool:
     """A section of Part 820 as it stands (or 820.15, its own rule): not a removed one."""
     number = int(match.group("section"))
     return number in QMSR_SECTIONS or number == 15 or number > 250
+
+
+def occurrence(finding: LintFinding, line_text: str) -> str:
+    """What identifies one superseded reference in a document across revisions: the rule,
+    a digest of its line's text and the column. Unchanged while that line is unchanged."""
+    digest = hashlib.sha256(line_text.encode()).hexdigest()[:12]
+    return f"{finding.rule}:{digest}:{finding.column}"

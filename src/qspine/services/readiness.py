@@ -33,6 +33,9 @@ from qspine.store.blobs import BlobStore
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import finding_suppression, readiness_run, record
 
+RULE_REFERENCES = "DOC-REF-001"
+"""The rule whose findings are superseded references in document records."""
+
 Retrieve = Callable[[User, str, dt.datetime | None], object]
 
 
@@ -76,7 +79,7 @@ class ReadinessService:
                 for rule_id, spec in declarative.items()
             ]
             results += [_run(rule, facts) for rule in python]
-            kept, suppressed = _apply(results, _suppressions(connection, at or now))
+            kept, suppressed = _apply(results, active_suppressions(connection, at or now))
             taken = measures(facts, lambda key: self._retrieve(user, key, at))
             packs = tuple(sorted({pack} if pack else self._pack_names()))
             previous = _previous(connection, packs, at or now)
@@ -207,9 +210,10 @@ def _run(rule: PythonRule, facts: SpineFacts) -> RuleResult:
     return RuleResult(rule.info, checked, tuple(findings))
 
 
-def _suppressions(
+def active_suppressions(
     connection: Connection, at: dt.datetime
 ) -> dict[tuple[str, str, str], Suppression]:
+    """(rule, record, occurrence) -> the suppression standing at `at`."""
     s = finding_suppression.c
     rows = connection.execute(
         sa.select(s.rule, s.subject, s.occurrence, s.reason, s.created_by, s.created_at).where(

@@ -4,26 +4,25 @@ the standalone report as HTML or Markdown; recording a run."""
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from qspine.model.errors import QSpineError
 from qspine.reports.readiness_report import as_data, to_html, to_markdown
+from qspine.services.lint import LintedFile, lint_file
 from qspine.web.asof import as_of_instant
-from qspine.web.auth import PostDep, SessionDep
+from qspine.web.auth import Post, PostDep, SessionDep
 from qspine.web.errors import WebRoute, status_of
 from qspine.web.rendering import get_spine, page, redirect, with_headers
 
 router = APIRouter(route_class=WebRoute)
-
-NOTICES = {
-    "recorded": "Check recorded: the next check shows what changed since this one.",
-    "suppressed": "Finding suppressed with your reason (audited). It is listed under Suppressed.",
-    "restored": "Suppression withdrawn (audited): the finding is open again.",
-}
 
 
 @router.get("/readiness")
@@ -53,13 +52,11 @@ def _render(
     for clause in data["clauses"]:
         standards.setdefault(clause["standard"], []).append(clause)
     shown = [f for f in data["findings"] if severity in (None, "", f["severity"])]
-    notice = NOTICES.get(request.query_params.get("done", ""))
     extra = {
         "standards": standards,
         "shown": shown,
         "severity": severity or "",
         "problem": problem,
-        "readiness_notice": notice,
         "query": urlencode({k: v for k, v in request.query_params.items() if k != "done"}),
     }
     return page(
@@ -105,4 +102,47 @@ def suppress(request: Request, post: PostDep) -> Response:
     except QSpineError as error:
         report = spine.readiness.check(post.session.user, record_run=False)
         return _render(request, post.session, as_data(report), None, str(error), status_of(error))
-    return redirect("/readiness?done=" + ("restored" if withdraw else "suppressed"))
+    done = "restored" if withdraw else "suppressed"
+    back = post.text("back")
+    if back.startswith("/records/") and "//" not in back and "?" not in back:
+        return redirect(f"{back}?done={done}")
+    return redirect(f"/readiness?done={done}")
+
+
+@dataclass(frozen=True)
+class LintPage:
+    """The lint form, and the findings of the file just checked (or why it could not be)."""
+
+    result: LintedFile | None = None
+    problem: str = ""
+
+
+@router.get("/lint")
+def lint_page(request: Request, session: SessionDep) -> Response:
+    """Upload a controlled document to check for superseded regulatory references."""
+    get_spine(request).users.permits(session.user, "read")
+    return page(request, "lint.html", LintPage(), session, section="readiness")
+
+
+@router.post("/lint")
+async def lint_upload(request: Request, post: PostDep) -> Response:
+    """Check the uploaded file; nothing is stored."""
+    try:
+        data, status = await _lint_form(post)
+    finally:
+        await post.form.close()
+    return page(request, "lint.html", data, post.session, status=status, section="readiness")
+
+
+async def _lint_form(post: Post) -> tuple[LintPage, int]:
+    upload = post.form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return LintPage(problem="choose a Markdown, text, DOCX or PDF file"), 422
+    content = await upload.read()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(content)
+        try:
+            return LintPage(lint_file(path, Path(upload.filename).name)), 200
+        except QSpineError as error:
+            return LintPage(problem=str(error)), status_of(error)

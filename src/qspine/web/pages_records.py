@@ -18,6 +18,7 @@ from qspine.model.records import FieldChange, RecordSummary, RecordView, Version
 from qspine.model.trace import ChangeImpact
 from qspine.services.access import WebSession
 from qspine.services.baselines import KIND as BASELINE_KIND
+from qspine.services.lint import RecordLint
 from qspine.services.trace import CHANGE_KIND
 from qspine.services.users import User
 from qspine.spine import Spine
@@ -92,6 +93,7 @@ class RecordPage:
     baseline_href: str = ""
     other_signatures: list[str] = field(default_factory=list)
     change_impact: ChangeImpact | None = None
+    lint: RecordLint | None = None
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -175,6 +177,9 @@ def record_data(
         else _other_signatures(profile, user),
         change_impact=spine.trace.change_impact(user, key)
         if at is None and view.kind == CHANGE_KIND
+        else None,
+        lint=spine.lint.lint_record(user, key)
+        if at is None and "body" in profile.kinds[view.kind].fields
         else None,
     )
 

@@ -44,6 +44,9 @@ NOTICES = {
     "active": "Account status changed.",
     "revoked": "Token revoked.",
     "baseline": "Baseline captured as a draft; approve it by signing.",
+    "recorded": "Check recorded: the next check shows what changed since this one.",
+    "suppressed": "Finding suppressed with your reason (audited).",
+    "restored": "Suppression withdrawn (audited): the finding is open again.",
 }
 
 SECURITY_HEADERS = {
