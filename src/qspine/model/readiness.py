@@ -20,6 +20,8 @@ from qspine.model.profile import SEVERITIES
 
 WEIGHTS = {"blocking": 4, "major": 3, "minor": 2, "info": 1}
 _PARAGRAPH = re.compile(r"(\([a-z0-9]+\))+$")
+_SECTION = re.compile(r"^(\d+[A-Z]?(\.\d+)*|[IVX]+(\.[A-Z0-9]+)*)$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,15 @@ class ClauseScore:
 
     @property
     def standard(self) -> str:
-        """The regulation or standard the clause belongs to (for grouping)."""
+        """The regulation or standard the clause belongs to (for grouping): the citation
+        without its section ('ISO 13485:2016 7.3.6', 'FDA Cyber Guidance 2026 V.A.1',
+        '21 CFR 820.10', 'FD&C Act 524B'); a year is part of the name, not a section."""
         head, _, rest = self.clause.rpartition(" ")
-        return head if head and rest[:1].isdigit() else self.clause
+        if head == "21 CFR":  # grouped by Part: 11, 803, 820 ...
+            return f"21 CFR Part {rest.split('.')[0]}"
+        if head and _SECTION.match(rest) and not _YEAR.match(rest):
+            return head
+        return self.clause
 
 
 @dataclass(frozen=True)
