@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qspine.model.deadlines import as_date
+from qspine.model.profile import Profile
 
 CURRENT, OUTDATED, MISSING = "current", "outdated", "missing"
 
@@ -31,6 +32,8 @@ class Released(Protocol):
     def key(self) -> str: ...
     @property
     def title(self) -> str: ...
+    @property
+    def status(self) -> str: ...
     @property
     def released(self) -> int | None: ...
     @property
@@ -103,22 +106,35 @@ class TrainingMatrix:
         return [c for c in self.cells if c.owed]
 
 
+def terminal_states(profile: Profile) -> frozenset[str]:
+    """States that end a record's life (obsolete, retired, voided ...): such a role, document
+    or training record no longer counts, though it keeps its released version."""
+    return frozenset(
+        name
+        for lifecycle in profile.lifecycles.values()
+        for name, state in lifecycle.states.items()
+        if state.terminal
+    )
+
+
 def training_cells(
     roles: Iterable[Released],
     documents: Mapping[str, Released],
     records: Iterable[Released],
     username: str | None = None,
+    ended: frozenset[str] = frozenset(),
 ) -> list[TrainingCell]:
     """Each holder of each role (with holders) against each required document in force,
-    from released roles, the released documents by key and recorded training records."""
-    trained = trained_on(records, username)
+    from released roles, the released documents by key and recorded training records;
+    records whose status is in `ended` (retired, obsolete, voided) are left out."""
+    trained = trained_on((r for r in records if r.status not in ended), username)
     cells = []
-    for role in roles:
+    for role in (r for r in roles if r.status not in ended):
         holders = [h for h in role.fields.get("holders") or [] if username in (None, h)]
         for key in role.fields.get("required_documents") or []:
             document = documents.get(key)
-            if document is None or document.released is None:
-                continue  # not in force: nothing to train on yet
+            if document is None or document.released is None or document.status in ended:
+                continue  # not in force: nothing to train on
             since = as_date(document.fields.get("effective_date")) or document.created_at.date()
             requirement = Requirement(
                 role.key, role.title, key, document.title, document.released, since

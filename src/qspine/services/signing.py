@@ -133,7 +133,9 @@ class SigningService:
             )
         row = load_record(connection, key)
         require(connection, self._context, actor, "sign", meaning)
-        owed = signing_blockers(connection, actor, row["kind"], self._context.clock().date())
+        owed = signing_blockers(
+            connection, self._context.profile, actor, row["kind"], self._context.clock().date()
+        )
         if owed:
             raise Forbidden(
                 f"{actor} may not sign {key} until trained for their job role "

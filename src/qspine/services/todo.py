@@ -15,6 +15,7 @@ import datetime as dt
 from sqlalchemy.engine import Connection
 
 from qspine.model.deadlines import as_date, mdr_due
+from qspine.model.profile import Profile
 from qspine.model.todo import Todo, TodoItem
 from qspine.services import reads
 from qspine.services.context import SpineContext
@@ -38,7 +39,7 @@ class TodoService:
         self._users.permits(user, "read")
         today = self._context.clock().date()
         with read_connection(self._context.engine) as connection:
-            items = _gather(connection, user.username, today)
+            items = _gather(connection, self._context.profile, user.username, today)
         return sorted(
             (i for i in items if i.state == "overdue"), key=lambda i: (i.due or today, i.key)
         )
@@ -50,7 +51,7 @@ class TodoService:
         self._users.get(who)  # NotFound for an unknown user
         today = self._context.clock().date()
         with read_connection(self._context.engine) as connection:
-            items = _gather(connection, who, today)
+            items = _gather(connection, self._context.profile, who, today)
         seen = {item.key for item in items}
         _, written = self._work.open_work(who, limit=200)
         items += [
@@ -71,7 +72,7 @@ class TodoService:
         return Todo(who, today, tuple(items))
 
 
-def _gather(connection: Connection, who: str, today: dt.date) -> list[TodoItem]:
+def _gather(connection: Connection, profile: Profile, who: str, today: dt.date) -> list[TodoItem]:
     items: list[TodoItem] = []
 
     def add(row: reads.KindRow, kind: str, what: str, due: dt.date | None) -> None:
@@ -98,7 +99,7 @@ def _gather(connection: Connection, who: str, today: dt.date) -> list[TodoItem]:
         due = as_date(row.fields.get("reevaluation_due"))
         if row.author == who and row.status == "approved" and due is not None:
             add(row, "supplier", "re-evaluate the supplier", due)
-    for cell in training_cells(connection, today, who):
+    for cell in training_cells(connection, profile, today, who):
         if cell.owed:
             need = cell.requirement
             items.append(

@@ -14,7 +14,13 @@ import datetime as dt
 
 from sqlalchemy.engine import Connection
 
-from qspine.model.training import TrainingCell, TrainingMatrix, required_documents
+from qspine.model.profile import Profile
+from qspine.model.training import (
+    TrainingCell,
+    TrainingMatrix,
+    required_documents,
+    terminal_states,
+)
 from qspine.model.training import training_cells as cells_of
 from qspine.services import reads
 from qspine.services.context import SpineContext
@@ -35,7 +41,7 @@ class TrainingService:
         self._users.permits(user, "read")
         today = self._context.clock().date()
         with read_connection(self._context.engine) as connection:
-            cells = training_cells(connection, today)
+            cells = training_cells(connection, self._context.profile, today)
         users = tuple(sorted({c.user for c in cells}))
         requirements = tuple(dict.fromkeys(c.requirement for c in cells))
         return TrainingMatrix(users, requirements, tuple(cells), today)
@@ -46,20 +52,22 @@ class TrainingService:
         self._users.permits(user, "read")
         today = self._context.clock().date()
         with read_connection(self._context.engine) as connection:
-            cells = training_cells(connection, today, username)
+            cells = training_cells(connection, self._context.profile, today, username)
         owed = [c for c in cells if c.owed]
         return sorted(owed, key=lambda c: (c.due or dt.date.max, c.user, c.requirement.document))
 
 
-def signing_blockers(connection: Connection, username: str, kind: str, today: dt.date) -> list[str]:
+def signing_blockers(
+    connection: Connection, profile: Profile, username: str, kind: str, today: dt.date
+) -> list[str]:
     """Why `username` may not sign a record of `kind` now: training owed for a job role."""
     if kind in EXEMPT_KINDS:
         return []
-    return [c.describe() for c in training_cells(connection, today, username) if c.owed]
+    return [c.describe() for c in training_cells(connection, profile, today, username) if c.owed]
 
 
 def training_cells(
-    connection: Connection, today: dt.date, username: str | None = None
+    connection: Connection, profile: Profile, today: dt.date, username: str | None = None
 ) -> list[TrainingCell]:
     """Where each role holder (or `username`) stands on each required document now."""
     roles = [r for r in reads.kind_records(connection, "role", True) if r.fields.get("holders")]
@@ -68,4 +76,4 @@ def training_cells(
     needed = required_documents(roles)
     documents = {d.key: d for d in reads.kind_records(connection, "document", True, needed)}
     records = reads.kind_records(connection, "training_record", True)
-    return cells_of(roles, documents, records, username)
+    return cells_of(roles, documents, records, username, terminal_states(profile))

@@ -3,13 +3,12 @@ controlled names, and no superseded regulatory references in documents in force.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 
 from qspine.model.deadlines import as_date
 from qspine.model.findings import Finding
-from qspine.model.superseded import QMSR_EFFECTIVE, scan
+from qspine.model.superseded import QMSR_EFFECTIVE, occurrence, scan
 from qspine.rules.facts import FactRecord, Facts
 from qspine.rules.registry import Outcome, PythonRule, rule
 
@@ -21,8 +20,14 @@ HISTORICAL_TYPES = frozenset({"report", "form", "external"})
 
 
 def _in_force(facts: Facts) -> list[FactRecord]:
-    released = facts.profile.lifecycle_of("document").released_states
-    return [d for d in facts.records("document") if d.status in released]
+    """Documents with a version in force, with that version's fields: a draft revision does
+    not take the effective version out of use; only an obsolete document is out of force."""
+    states = facts.profile.lifecycle_of("document").states
+    return [
+        d
+        for d in facts.records("document", released=True)
+        if d.released is not None and not states[d.status].terminal
+    ]
 
 
 @rule(
@@ -61,12 +66,12 @@ def uncontrolled_name(self: PythonRule, facts: Facts) -> Outcome:
     documents = _in_force(facts)
     found = []
     for record in documents:
-        words = [m.group(1) for m in _UNCONTROLLED.finditer(record.title)]
+        title = str(record.fields.get("title") or record.title)
+        words = [m.group(1) for m in _UNCONTROLLED.finditer(title)]
         if words:
             found.append(
                 self.finding(
-                    record,
-                    f"title '{record.title}' carries working-copy words: {', '.join(words)}",
+                    record, f"title '{title}' carries working-copy words: {', '.join(words)}"
                 )
             )
     return len(documents), found
@@ -105,9 +110,9 @@ def _references(self: PythonRule, facts: Facts, record: FactRecord) -> Iterator[
     lines = facts.text_of(record)
     for lint in scan([line.text for line in lines]):
         line = lines[lint.line - 1]
-        digest = hashlib.sha256(line.text.encode()).hexdigest()[:12]
         yield self.finding(
             record,
-            f"{line.place}:{lint.column}: '{lint.text}' ({lint.title}); use {lint.replacement}",
-            occurrence=f"{lint.rule}:{digest}:{lint.column}",
+            f"{line.place}, column {lint.column}: '{lint.text}' ({lint.title}); "
+            f"use {lint.replacement}",
+            occurrence=occurrence(lint, line.text),
         )

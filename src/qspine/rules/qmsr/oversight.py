@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from qspine.model.deadlines import as_date, mdr_clock
-from qspine.model.training import required_documents, training_cells
+from qspine.model.training import required_documents, terminal_states, training_cells
 from qspine.rules.facts import FactRecord, Facts
 from qspine.rules.registry import Outcome, PythonRule, rule
 
@@ -64,12 +64,18 @@ def suspect_links(self: PythonRule, facts: Facts) -> Outcome:
     remedy="Train the holder on the document version in force and record the training record.",
 )
 def training_owed(self: PythonRule, facts: Facts) -> Outcome:
-    roles = [r for r in facts.records("role", released=True) if r.fields.get("holders")]
+    ended = terminal_states(facts.profile)
+    roles = [
+        r
+        for r in facts.records("role", released=True)
+        if r.fields.get("holders") and r.status not in ended
+    ]
     if not roles:
         return 0, []
     needed = required_documents(roles)
     documents = {d.key: d for d in facts.records("document", released=True) if d.key in needed}
-    cells = training_cells(roles, documents, facts.records("training_record", released=True))
+    records = facts.records("training_record", released=True)
+    cells = training_cells(roles, documents, records, ended=ended)
     by_key = {r.key: r for r in roles}
     found = [
         self.finding(
@@ -85,8 +91,12 @@ def training_owed(self: PythonRule, facts: Facts) -> Outcome:
 
 
 def _reviews_in_order(facts: Facts) -> list[FactRecord]:
+    """Held reviews by the day they were held, then the ones not yet held (planned)."""
     reviews = [r for r in facts.records("management_review") if r.status != "cancelled"]
-    return sorted(reviews, key=lambda r: (str(r.fields.get("held_on") or ""), r.key))
+    return sorted(
+        reviews,
+        key=lambda r: (not r.fields.get("held_on"), str(r.fields.get("held_on") or ""), r.key),
+    )
 
 
 @rule(
@@ -165,6 +175,6 @@ def mdr_deadline(self: PythonRule, facts: Facts) -> Outcome:
         if clock.late and not (submitted and fields.get("late_mdr_justification")):
             what = f"submitted {submitted}" if submitted else "not submitted"
             found.append(
-                self.finding(complaint, f"MDR due {clock.deadline} ({clock.label}); {what}")
+                self.finding(complaint, f"MDR due {clock.deadline} under {clock.label}; {what}")
             )
     return len(reportable), found
