@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.formats.document_text import read_document
+from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput
 from qspine.model.profile import Profile
 from qspine.rules.facts import FactLink, FactRecord, TextLine
 from qspine.services import history, reads
 from qspine.store.blobs import BlobStore
+from qspine.store.engine import fetch_literal
 from qspine.store.schema import blob, link, record, transition, version
 
 
@@ -53,12 +56,7 @@ class SpineFacts:
     @functools.cache  # noqa: B019 - one SpineFacts lives for one check
     def records(self, kind: str, released: bool = False) -> Sequence[FactRecord]:
         if self._at is None:
-            return tuple(
-                FactRecord(
-                    r.key, kind, r.title, r.status, r.number, r.released, r.fields, r.created_at
-                )
-                for r in reads.kind_records(self._connection, kind, released)
-            )
+            return self._records_now(kind, released)
         states = history.kind_states(self._connection, self._profile, kind, self._at)
         wanted = {
             state.id: (state.released_version if released else state.version)
@@ -80,6 +78,33 @@ class SpineFacts:
             if s.id in contents
         )
 
+    def _records_now(self, kind: str, released: bool) -> tuple[FactRecord, ...]:
+        """As reads.kind_records, for rules that list whole kinds (a million-record spine has
+        hundreds of thousands of a kind) and read the fields of few: rows straight from the
+        driver, fields decoded on first use, each distinct time parsed once."""
+        number = "released_version" if released else "latest_version"
+        rows = fetch_literal(
+            self._connection,
+            "SELECT r.key, r.title, r.status, v.number, r.released_version, v.fields, "
+            f"v.created_at FROM record r JOIN version v ON v.record_id = r.id AND v.number = "
+            f"r.{number} WHERE r.kind = {history.quoted([kind])} ORDER BY r.id",
+        )
+        times: dict[Any, dt.datetime] = {}
+        with bulk_allocation():
+            return tuple(
+                FactRecord(
+                    key,
+                    kind,
+                    title,
+                    status,
+                    n,
+                    out,
+                    _Fields(fields),
+                    times.get(created) or times.setdefault(created, _instant(created)),
+                )
+                for key, title, status, n, out, fields, created in rows
+            )
+
     @functools.cache  # noqa: B019
     def links(self, link_type: str) -> Sequence[FactLink]:
         source, target = record.alias("source"), record.alias("target")
@@ -90,16 +115,59 @@ class SpineFacts:
             .where(link.c.type == link_type, history.link_active(self._at))
             .order_by(link.c.id)
         )
-        return tuple(FactLink(*row) for row in rows)
+        with bulk_allocation():
+            return tuple(FactLink(*row) for row in rows)
+
+    # -- narrower reads for the self-assessment measures (readiness_measures) ---------------
+
+    def with_link(
+        self, kind: str, link_type: str, inward: bool = False, among: Iterable[str] | None = None
+    ) -> frozenset[str]:
+        """Keys of the `kind` records (of those in `among`, if given) with an active
+        `link_type` link from them, or to them with `inward`: what the measures ask of
+        `links`, without reading every link of the type."""
+        near = link.c.target_id if inward else link.c.source_id
+        linked = sa.exists().where(
+            near == record.c.id, link.c.type == link_type, history.link_active(self._at)
+        )
+        if among is None:
+            query = sa.select(record.c.key).where(record.c.kind == kind, linked)
+            return frozenset(self._connection.execute(query).scalars())
+        # By key, through its unique index; the kind is checked here (filtering on it too led
+        # SQLite to walk every record of the kind for each chunk of keys).
+        keys, found = sorted(set(among)), set[str]()
+        for start in range(0, len(keys), history.CHUNK):
+            part = keys[start : start + history.CHUNK]
+            rows = self._connection.execute(
+                sa.select(record.c.key, record.c.kind).where(record.c.key.in_(part), linked)
+            )
+            found.update(key for key, of in rows if of == kind)
+        return frozenset(found)
+
+    def revised_keys(self, kind: str) -> list[str]:
+        """Keys of the `kind` records whose released version is v2 or later, in the order of
+        `records(kind, released=True)`."""
+        if self._at is not None:
+            return [r.key for r in self.records(kind, released=True) if (r.released or 0) > 1]
+        query = (
+            sa.select(record.c.key)
+            .where(record.c.kind == kind, record.c.released_version > 1)
+            .order_by(record.c.id)
+        )
+        return list(self._connection.execute(query).scalars())
 
     def suspect_links(self) -> Sequence[FactLink]:
         pinned = self._profile.pinned_link_types
         if self._at is None:
             target = record.alias("suspect_target")
+            # Only a record released twice or more can be newer than a link's stamp (stamps
+            # are versions from 1): start from those few and reach their links by index,
+            # instead of reading every link.
+            revised = sa.select(record.c.id).where(record.c.released_version > 1)
             condition = link.c.id.in_(
                 sa.select(link.c.id)
                 .join(target, target.c.id == link.c.target_id)
-                .where(reads.suspect_condition(target, pinned))
+                .where(link.c.target_id.in_(revised), reads.suspect_condition(target, pinned))
             )
             views = reads.links_where(self._connection, condition, pinned)
             return tuple(
@@ -202,3 +270,43 @@ def _contents(
             if wanted[record_id] == number:
                 found[record_id] = (number, fields, created_at)
     return found
+
+
+class _Fields(Mapping[str, Any]):
+    """A version's fields, decoded from their stored JSON on first use: a check lists whole
+    kinds (hundreds of thousands of records) and most rules read the fields of few of them.
+    PostgreSQL's driver hands JSONB over decoded already."""
+
+    __slots__ = ("_raw", "_value")
+
+    def __init__(self, raw: str | dict[str, Any]) -> None:
+        self._raw = raw
+        self._value: dict[str, Any] | None = raw if isinstance(raw, dict) else None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = json.loads(self._raw) if isinstance(self._raw, str) else self._raw
+        return self._value
+
+    def __getitem__(self, name: str) -> Any:
+        return self._decoded()[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._decoded().get(name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
+
+
+def _instant(value: str | dt.datetime) -> dt.datetime:
+    """A stored UTC time as schema.UTCDateTime reads it (SQLite keeps naive UTC text, as
+    SQLAlchemy writes it: `YYYY-MM-DD HH:MM:SS.ffffff`)."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

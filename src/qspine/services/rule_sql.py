@@ -125,32 +125,52 @@ def run_rule(
     predicates, _ = parse_where(spec.where)
     selected = [subject.c.kind == spec.every]
     selected += _conditions(profile, spec.every, predicates, subject, fields, today)
-    columns: list[Any] = [subject.c.key, subject.c.number, subject.c.status]
+    checks: list[Any] = []
     if spec.has is not None or spec.lacks is not None:
         condition = spec.has or spec.lacks
         assert condition is not None
         present = _linked(profile, condition, subject, at, today)
-        columns.append(present if spec.has is not None else sa.not_(present))
+        checks.append(present if spec.has is not None else sa.not_(present))
     for name in spec.require:
-        columns.append(sa.not_(_missing(_field(profile, spec.every, name, fields))))
-    query = (
-        sa.select(*columns)
-        .select_from(
-            subject.join(
-                fields,
-                sa.and_(fields.c.record_id == subject.c.id, fields.c.number == subject.c.number),
-            )
+        checks.append(sa.not_(_missing(_field(profile, spec.every, name, fields))))
+    source: Any = subject
+    if spec.require or any(p.field != "status" for p in predicates):
+        # The version's fields are read only when a condition needs them (every state row
+        # has its version, so the join neither adds nor drops rows).
+        source = subject.join(
+            fields,
+            sa.and_(fields.c.record_id == subject.c.id, fields.c.number == subject.c.number),
         )
+    query = (
+        sa.select(subject.c.key, subject.c.number, subject.c.status, *checks)
+        .select_from(source)
         .where(*selected)
         .order_by(subject.c.id)
     )
-    rows = connection.execute(query).all()
-    failing = [row for row in rows if spec.flag or not all(row[_CHECKS:])]
+    if spec.flag or at is not None:
+        rows = connection.execute(query).all()
+        checked = len(rows)
+        failing = [row for row in rows if spec.flag or not all(row[_CHECKS:])]
+    else:
+        # Now, the selection is counted from the indexes and only failing rows come back:
+        # most records pass, and fetching them all cost more than checking them.
+        count = sa.select(sa.func.count()).select_from(source).where(*selected)
+        checked = connection.execute(count).scalar_one()
+        # A link condition's subquery is run once per record, in the filter; only `require`
+        # messages read the checks' values (which fields are missing).
+        fails = sa.or_(*(sa.not_(sa.func.coalesce(check, sa.false())) for check in checks))
+        shown = [subject.c.key, subject.c.number, subject.c.status]
+        if spec.require:
+            shown += checks
+        failing_query = (
+            sa.select(*shown).select_from(source).where(*selected, fails).order_by(subject.c.id)
+        )
+        failing = list(connection.execute(failing_query)) if checks else []
     messages = _messages(connection, spec, failing)
     found = tuple(
         Finding(rule_id, spec.severity, row[0], spec.every, messages[row[0]]) for row in failing
     )
-    return RuleResult(info, len(rows), found)
+    return RuleResult(info, checked, found)
 
 
 _CHECKS = 3
