@@ -670,6 +670,7 @@ def _review_follows_up_the_previous_one(b: Build) -> Case:
     bad = b.new("management_review", "Third", **{**MINUTES, "held_on": "2026-02-15"})
     planned = b.new("management_review", "Not yet held", period_start="2026-01-01")
     b.link("follows_up", good, first)
+    b.link("follows_up", bad, first)  # follows up a review, but not the one before it
     # The latest review held is `bad`; one not yet held comes after it, never before `first`.
     return Case(
         {bad: "no follows_up link to MR-", planned: f"no follows_up link to {bad}"},

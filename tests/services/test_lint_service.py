@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qspine import InvalidInput, Spine
+from qspine import InvalidInput, NotFound, Spine
 
 from helpers import sample_fields
 
@@ -36,5 +36,10 @@ def test_current_procedure_is_flagged_and_historical_record_is_allowed(spine: Sp
     old = spine.lint.lint_record(ada, report)
     assert old.historical and len(old.findings) == 3 and old.open == []
     assert not spine.lint.lint_record(ada, late).historical
-    with pytest.raises(InvalidInput, match="not a document record"):
+    with pytest.raises(NotFound, match="no record NOPE-1"):
         spine.lint.lint_record(ada, "NOPE-1")
+    requirement = spine.records.create(
+        "eve", "requirement", sample_fields(spine.profile, "requirement", "A need")
+    ).key
+    with pytest.raises(InvalidInput, match="not a document record"):
+        spine.lint.lint_record(ada, requirement)

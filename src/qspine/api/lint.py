@@ -3,14 +3,10 @@ record's text): superseded regulatory references with their replacement and reas
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, UploadFile
 from pydantic import BaseModel, ConfigDict
 
 from qspine.api.deps import CurrentUser, SpineDep
-from qspine.services.lint import lint_file
 
 router = APIRouter(tags=["readiness"])
 
@@ -46,6 +42,7 @@ class RecordLintOut(_Out):
     key: str
     kind: str
     status: str
+    version: int
     historical: bool
     findings: list[PlacedFindingOut]
     open: list[PlacedFindingOut]
@@ -53,12 +50,8 @@ class RecordLintOut(_Out):
 
 @router.post("/lint", response_model=LintedFileOut, summary="Lint an uploaded document file")
 def lint_upload(spine: SpineDep, user: CurrentUser, file: UploadFile) -> LintedFileOut:
-    spine.users.permits(user, "read")
-    name = Path(file.filename or "upload").name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload"
-        path.write_bytes(file.file.read())
-        return LintedFileOut.model_validate(lint_file(path, name))
+    linted = spine.lint.lint_upload(user, file.file, file.filename or "upload")
+    return LintedFileOut.model_validate(linted)
 
 
 @router.get(

@@ -109,5 +109,5 @@ class RuleOut(BaseModel):
 class SuppressionIn(_In):
     rule: str
     subject: str
-    occurrence: str = ""
+    occurrence: str = Field(default="", max_length=255)
     reason: str = Field(min_length=1)

@@ -70,6 +70,10 @@ class Facts(Protocol):
         """Active links whose target has a released version newer than the one reviewed."""
         ...
 
+    def reviewable_links(self) -> int:
+        """How many active links can turn suspect (their type does not pin its target)."""
+        ...
+
     def version_states(self, kind: str) -> Mapping[str, Mapping[int, str]]:
         """record key -> version number -> that version's state."""
         ...

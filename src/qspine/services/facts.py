@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,6 +22,24 @@ from qspine.services import history, reads
 from qspine.store.blobs import BlobStore
 from qspine.store.engine import fetch_literal
 from qspine.store.schema import blob, link, record, transition, version
+
+_T = TypeVar("_T")
+
+
+def _memo(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Cache a method's answers on its instance (one SpineFacts lives for one check; a cache
+    on the class would keep every check's records alive)."""
+    name = f"_memo_{method.__name__}"
+
+    @functools.wraps(method)
+    def cached(self: Any, *args: Any, **kwargs: Any) -> _T:
+        memo: dict[Any, _T] = self.__dict__.setdefault(name, {})
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = method(self, *args, **kwargs)
+        return memo[key]
+
+    return cached
 
 
 class SpineFacts:
@@ -53,7 +71,7 @@ class SpineFacts:
     def at(self) -> dt.datetime | None:
         return self._at
 
-    @functools.cache  # noqa: B019 - one SpineFacts lives for one check
+    @_memo
     def records(self, kind: str, released: bool = False) -> Sequence[FactRecord]:
         if self._at is None:
             return self._records_now(kind, released)
@@ -105,7 +123,7 @@ class SpineFacts:
                 for key, title, status, n, out, fields, created in rows
             )
 
-    @functools.cache  # noqa: B019
+    @_memo
     def links(self, link_type: str) -> Sequence[FactLink]:
         source, target = record.alias("source"), record.alias("target")
         rows = self._connection.execute(
@@ -156,6 +174,15 @@ class SpineFacts:
         )
         return list(self._connection.execute(query).scalars())
 
+    def reviewable_links(self) -> int:
+        pinned = sorted(self._profile.pinned_link_types)
+        count = self._connection.execute(
+            sa.select(sa.func.count())
+            .select_from(link)
+            .where(history.link_active(self._at), link.c.type.notin_(pinned))
+        ).scalar()
+        return int(count or 0)
+
     def suspect_links(self) -> Sequence[FactLink]:
         pinned = self._profile.pinned_link_types
         if self._at is None:
@@ -196,7 +223,7 @@ class SpineFacts:
                 )
         return tuple(found)
 
-    @functools.cache  # noqa: B019
+    @_memo
     def version_states(self, kind: str) -> Mapping[str, Mapping[int, str]]:
         if self._at is None:
             rows = self._connection.execute(

@@ -4,19 +4,24 @@ whether it is suppressed. Dated historical records are allowed their legacy term
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from qspine.formats.document_text import read_document
 from qspine.model.errors import InvalidInput
-from qspine.model.superseded import LintFinding, occurrence, scan
-from qspine.rules.qmsr.documents import historical
+from qspine.model.superseded import LintFinding, scan
+from qspine.rules.qmsr.documents import historical, in_force, references
 from qspine.services.context import SpineContext
 from qspine.services.facts import SpineFacts
-from qspine.services.readiness import RULE_REFERENCES, active_suppressions
+from qspine.services.readiness import RULE_REFERENCES, active_suppressions, kind_of
 from qspine.services.users import User, UserService
 from qspine.store.blobs import BlobStore
 from qspine.store.engine import read_connection
+
+MAX_UPLOAD = 50 << 20
+"""The largest document file the web and API faces accept for linting."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class RecordLint:
     key: str
     kind: str
     status: str
+    version: int
+    """The version read: the one in force, or the current one of a document never issued."""
     historical: bool
     """A dated historical record (allowed its legacy terms): findings shown, not counted."""
     findings: list[PlacedFinding] = field(default_factory=list)
@@ -62,37 +69,39 @@ class LintService:
         self._context = context
         self._users = users
 
-    def lint_file(self, path: Path, name: str | None = None) -> LintedFile:
-        return lint_file(path, name)
+    def lint_upload(self, user: User, stream: BinaryIO, name: str) -> LintedFile:
+        """Lint an uploaded file (read, checked and discarded: nothing is stored)."""
+        self._users.permits(user, "read")
+        shown = Path(name or "upload").name
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "upload"
+            size = 0
+            with path.open("wb") as out:
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        raise InvalidInput(f"{shown}: larger than {MAX_UPLOAD >> 20} MiB")
+                    out.write(chunk)
+            return lint_file(path, shown)
 
     def lint_record(self, user: User, key: str) -> RecordLint:
-        """A document record's text (current version), each finding with its occurrence."""
+        """A document record's text as rule DOC-REF-001 reads it: the version in force (or,
+        for a document never issued, its current version), each finding with its occurrence
+        and any suppression standing now."""
         self._users.permits(user, "read")
         now = self._context.clock()
         with read_connection(self._context.engine) as connection:
             blobs = BlobStore(self._context.blob_dir)
             facts = SpineFacts(connection, self._context.profile, blobs, now.date(), None)
-            kinds = [k for k, spec in self._context.profile.kinds.items() if "body" in spec.fields]
-            record = next((r for kind in kinds for r in facts.records(kind) if r.key == key), None)
-            if record is None:
-                raise InvalidInput(f"{key}: not a document record with text to lint")
+            kind = kind_of(connection, key)
+            if kind != "document":
+                raise InvalidInput(f"{key} is a {kind}, not a document record: nothing to lint")
+            issued = {r.key: r for r in in_force(facts)}
+            record = issued.get(key) or next(r for r in facts.records(kind) if r.key == key)
             suppressed = active_suppressions(connection, now)
-            lines = facts.text_of(record)
+            found = references(facts, record)
         placed = []
-        for lint in scan([line.text for line in lines]):
-            line = lines[lint.line - 1]
-            found = LintFinding(
-                lint.rule,
-                lint.title,
-                lint.line,
-                lint.column,
-                lint.text,
-                lint.replacement,
-                lint.reason,
-                lint.severity,
-                line.place,
-            )
-            ident = occurrence(lint, line.text)
+        for lint, ident in found:
             accepted = suppressed.get((RULE_REFERENCES, key, ident))
-            placed.append(PlacedFinding(found, ident, accepted.reason if accepted else ""))
-        return RecordLint(key, record.kind, record.status, historical(record), placed)
+            placed.append(PlacedFinding(lint, ident, accepted.reason if accepted else ""))
+        return RecordLint(key, kind, record.status, record.number, historical(record), placed)

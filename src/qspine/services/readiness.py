@@ -33,6 +33,9 @@ from qspine.store.blobs import BlobStore
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import finding_suppression, readiness_run, record
 
+MAX_OCCURRENCE = 255
+"""The longest occurrence a suppression can name (its column's width)."""
+
 RULE_REFERENCES = "DOC-REF-001"
 """The rule whose findings are superseded references in document records."""
 
@@ -55,7 +58,7 @@ class ReadinessService:
 
     def rules(self, pack: str | None = None) -> list[RuleInfo]:
         """Every rule (declarative and Python) of the chosen pack, or of all packs, by id."""
-        return catalogue(self._context.profile, pack)
+        return catalogue(self._context.profile, pack, self.packs)
 
     def check(
         self,
@@ -103,11 +106,13 @@ class ReadinessService:
         """Accept one finding on purpose, with a reason (audited)."""
         if not reason.strip():
             raise InvalidInput("reason: say why this finding is accepted")
+        if len(occurrence) > MAX_OCCURRENCE:
+            raise InvalidInput(f"occurrence: at most {MAX_OCCURRENCE} characters")
         if rule not in {info.id for info in self.rules()}:
             raise NotFound(f"rule '{rule}' is not in any installed pack")
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            kind = _kind_of(connection, subject)
+            kind = kind_of(connection, subject)
             self._users.permits(user, "write", kind)
             if _active(connection, rule, subject, occurrence) is not None:
                 raise InvalidInput(f"{rule} on {subject} {occurrence} is already suppressed")
@@ -135,7 +140,7 @@ class ReadinessService:
             raise InvalidInput("reason: say why the suppression is withdrawn")
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            self._users.permits(user, "write", _kind_of(connection, subject))
+            self._users.permits(user, "write", kind_of(connection, subject))
             row_id = _active(connection, rule, subject, occurrence)
             if row_id is None:
                 raise NotFound(f"no suppression of {rule} on {subject} {occurrence}".rstrip())
@@ -198,9 +203,11 @@ def select_rules(
     return declarative, python
 
 
-def catalogue(profile: Profile, pack: str | None = None) -> list[RuleInfo]:
+def catalogue(
+    profile: Profile, pack: str | None = None, packs: dict[str, RulePack] | None = None
+) -> list[RuleInfo]:
     """Every rule's metadata, by id: what the rules reference is generated from."""
-    declarative, python = select_rules(profile, load_packs(), pack)
+    declarative, python = select_rules(profile, load_packs() if packs is None else packs, pack)
     infos = [rule_sql.info_of(i, s) for i, s in declarative.items()]
     return sorted(infos + [r.info for r in python], key=lambda info: info.id)
 
@@ -265,7 +272,8 @@ def _trend(
     return Trend(at, score, new, resolved)
 
 
-def _kind_of(connection: Connection, key: str) -> str:
+def kind_of(connection: Connection, key: str) -> str:
+    """The kind of record `key`; NotFound when there is none."""
     kind = connection.execute(sa.select(record.c.kind).where(record.c.key == key)).scalar()
     if kind is None:
         raise NotFound(f"no record {key}")

@@ -53,11 +53,11 @@ def describe(spec: RuleSpec) -> str:
     text = _describe_link(spec, condition)
     if spec.has is not None:
         text = (
-            text.replace("no ", "a ", 1)
+            text.replace("no ", "an " if condition.link[0] in "aeiou" else "a ", 1)
             if condition.at_least == 1
             else text.replace("fewer than", "at least", 1)
         )
-        return f"{head}: has {'a' if condition.at_least == 1 else ''} {text}".replace("  ", " ")
+        return f"{head}: has {text}"
     return f"{head}: must not have {text.removeprefix('has ')}"
 
 

@@ -4,9 +4,7 @@ the standalone report as HTML or Markdown; recording a run."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +14,7 @@ from starlette.datastructures import UploadFile
 
 from qspine.model.errors import QSpineError
 from qspine.reports.readiness_report import as_data, to_html, to_markdown
-from qspine.services.lint import LintedFile, lint_file
+from qspine.services.lint import LintedFile
 from qspine.web.asof import as_of_instant
 from qspine.web.auth import Post, PostDep, SessionDep
 from qspine.web.errors import WebRoute, status_of
@@ -128,21 +126,20 @@ def lint_page(request: Request, session: SessionDep) -> Response:
 async def lint_upload(request: Request, post: PostDep) -> Response:
     """Check the uploaded file; nothing is stored."""
     try:
-        data, status = await _lint_form(post)
+        data, status = await _lint_form(request, post)
     finally:
         await post.form.close()
     return page(request, "lint.html", data, post.session, status=status, section="readiness")
 
 
-async def _lint_form(post: Post) -> tuple[LintPage, int]:
+async def _lint_form(request: Request, post: Post) -> tuple[LintPage, int]:
     upload = post.form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return LintPage(problem="choose a Markdown, text, DOCX or PDF file"), 422
-    content = await upload.read()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload"
-        path.write_bytes(content)
-        try:
-            return LintPage(lint_file(path, Path(upload.filename).name)), 200
-        except QSpineError as error:
-            return LintPage(problem=str(error)), status_of(error)
+    try:
+        linted = get_spine(request).lint.lint_upload(
+            post.session.user, upload.file, upload.filename
+        )
+    except QSpineError as error:
+        return LintPage(problem=str(error)), status_of(error)
+    return LintPage(linted), 200

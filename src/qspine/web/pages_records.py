@@ -178,9 +178,7 @@ def record_data(
         change_impact=spine.trace.change_impact(user, key)
         if at is None and view.kind == CHANGE_KIND
         else None,
-        lint=spine.lint.lint_record(user, key)
-        if at is None and "body" in profile.kinds[view.kind].fields
-        else None,
+        lint=spine.lint.lint_record(user, key) if at is None and view.kind == "document" else None,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from qspine.model.deadlines import as_date
 from qspine.model.findings import Finding
-from qspine.model.superseded import QMSR_EFFECTIVE, occurrence, scan
+from qspine.model.superseded import QMSR_EFFECTIVE, LintFinding, occurrence, scan
 from qspine.rules.facts import FactRecord, Facts
 from qspine.rules.registry import Outcome, PythonRule, rule
 
@@ -19,7 +20,7 @@ HISTORICAL_TYPES = frozenset({"report", "form", "external"})
 """Document types that are dated records of their time, not procedures in force."""
 
 
-def _in_force(facts: Facts) -> list[FactRecord]:
+def in_force(facts: Facts) -> list[FactRecord]:
     """Documents with a version in force, with that version's fields: a draft revision does
     not take the effective version out of use; only an obsolete document is out of force."""
     states = facts.profile.lifecycle_of("document").states
@@ -63,7 +64,7 @@ def more_than_one_effective(self: PythonRule, facts: Facts) -> Outcome:
     remedy="Title the document by its subject; its revision and status are the record's own.",
 )
 def uncontrolled_name(self: PythonRule, facts: Facts) -> Outcome:
-    documents = _in_force(facts)
+    documents = in_force(facts)
     found = []
     for record in documents:
         title = str(record.fields.get("title") or record.title)
@@ -91,7 +92,7 @@ def uncontrolled_name(self: PythonRule, facts: Facts) -> Outcome:
     "occurrence with a reason where the old term is quoted on purpose.",
 )
 def superseded_references(self: PythonRule, facts: Facts) -> Outcome:
-    checked = [d for d in _in_force(facts) if not historical(d)]
+    checked = [d for d in in_force(facts) if not historical(d)]
     found: list[Finding] = []
     for record in checked:
         found += _references(self, facts, record)
@@ -106,13 +107,22 @@ def historical(document: FactRecord) -> bool:
     return kind in HISTORICAL_TYPES and effective is not None and str(effective) < QMSR_EFFECTIVE
 
 
-def _references(self: PythonRule, facts: Facts, record: FactRecord) -> Iterator[Finding]:
+def references(facts: Facts, record: FactRecord) -> list[tuple[LintFinding, str]]:
+    """Each superseded reference in a document record's text (its body and attached file),
+    placed ('body line 4', 'sop.docx paragraph 12'), with the occurrence that names it."""
     lines = facts.text_of(record)
+    found = []
     for lint in scan([line.text for line in lines]):
         line = lines[lint.line - 1]
+        found.append((replace(lint, where=line.place), occurrence(lint, line.text)))
+    return found
+
+
+def _references(self: PythonRule, facts: Facts, record: FactRecord) -> Iterator[Finding]:
+    for lint, ident in references(facts, record):
         yield self.finding(
             record,
-            f"{line.place}, column {lint.column}: '{lint.text}' ({lint.title}); "
+            f"{lint.where}, column {lint.column}: '{lint.text}' ({lint.title}); "
             f"use {lint.replacement}",
-            occurrence=occurrence(lint, line.text),
+            occurrence=ident,
         )

@@ -47,7 +47,7 @@ def suspect_links(self: PythonRule, facts: Facts) -> Outcome:
                 related=(link.target,),
             )
         )
-    return len(found), found
+    return facts.reviewable_links(), found
 
 
 @rule(
@@ -110,12 +110,12 @@ def _reviews_in_order(facts: Facts) -> list[FactRecord]:
 )
 def review_follows_up(self: PythonRule, facts: Facts) -> Outcome:
     reviews = _reviews_in_order(facts)
-    following = {link.source for link in facts.links("follows_up")}
+    following = {(link.source, link.target) for link in facts.links("follows_up")}
     later = reviews[1:]
     found = [
         self.finding(r, f"no follows_up link to {previous.key}", related=(previous.key,))
         for previous, r in zip(reviews, later, strict=False)
-        if r.key not in following
+        if (r.key, previous.key) not in following
     ]
     return len(later), found
 
