@@ -12,7 +12,7 @@ from qspine.api.deps import AsOf, CurrentUser, SpineDep
 from qspine.api.readiness_schemas import ReadinessOut, RuleOut, SuppressionIn
 from qspine.model.findings import check_severity
 from qspine.model.readiness import ReadinessReport
-from qspine.reports.readiness_report import as_data, to_html, to_markdown
+from qspine.reports.readiness_report import MEDIA_TYPES, as_data, render
 
 router = APIRouter(prefix="/readiness", tags=["readiness"])
 Pack = Annotated[str | None, Query(description="One rule pack (default: all)")]
@@ -57,13 +57,9 @@ def report(
     format: Literal["html", "md"] = "html",
 ) -> Response:
     built = spine.readiness.check(user, at, pack, record_run=False)
-    if format == "md":
-        content, media = to_markdown(built), "text/markdown; charset=utf-8"
-    else:
-        content, media = to_html(built, record_link="/records/"), "text/html; charset=utf-8"
     return Response(
-        content,
-        media_type=media,
+        render(built, format, record_link="/records/"),
+        media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="readiness.{format}"'},
     )
 

@@ -4,7 +4,6 @@ one finding on purpose, with a reason (audited)."""
 
 from __future__ import annotations
 
-import json as jsonlib
 from pathlib import Path
 
 import typer
@@ -16,7 +15,7 @@ from qspine.cli.output import console, print_json, table
 from qspine.model.errors import InvalidInput
 from qspine.model.findings import check_severity
 from qspine.model.readiness import ReadinessReport
-from qspine.reports.readiness_report import as_data, heat, to_html, to_markdown
+from qspine.reports.readiness_report import FORMATS, as_data, heat, render
 
 findings = typer.Typer(
     help="Accept (suppress) or restore one readiness finding, with a reason.",
@@ -44,14 +43,15 @@ def check(
     with the record, clause and fix, per-clause scores, the self-assessment measures and the
     trend since the previous check. Exits 1 when findings at or above --fail-on exist."""
     threshold = check_severity(fail_on)
-    if report is not None and report.suffix.lower() not in (".html", ".md", ".json"):
+    kind = report.suffix.lower().lstrip(".") if report is not None else ""
+    if report is not None and kind not in FORMATS:
         raise InvalidInput(f"{report}: write the report as .html, .md or .json")
     opts = options(ctx)
     spine = opts.spine()
     at = instant(spine, as_of)
     result = spine.readiness.check(spine.users.get(opts.actor()), at, pack)
     if report is not None:
-        _write(result, report)
+        report.write_text(render(result, kind), encoding="utf-8")
     if json:
         print_json({**as_data(result), "fail_on": threshold})
     else:
@@ -63,17 +63,6 @@ def check(
         if not json:
             console.print(f"[red]{len(failing)} finding(s) at or above {threshold}[/]")
         raise typer.Exit(1)
-
-
-def _write(result: ReadinessReport, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".html":
-        text = to_html(result)
-    elif suffix == ".md":
-        text = to_markdown(result)
-    else:
-        text = jsonlib.dumps(as_data(result), indent=2) + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 def _print(result: ReadinessReport, clauses: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qspine.model.profile import FieldSpec, Profile
+from qspine.reports.markdown import cell
 
 
 def profile_reference(profile: Profile) -> str:
@@ -29,7 +30,7 @@ def profile_reference(profile: Profile) -> str:
             out += [kind.help, ""]
         out += ["| field | type | required | help |", "|---|---|---|---|"]
         out += [
-            f"| `{field}` | {_type(spec)} | {'yes' if spec.required else ''} | {_cell(spec.help)} |"
+            f"| `{field}` | {_type(spec)} | {'yes' if spec.required else ''} | {cell(spec.help)} |"
             for field, spec in kind.fields.items()
         ]
     out += ["", "## Lifecycles", ""]
@@ -64,7 +65,7 @@ def profile_reference(profile: Profile) -> str:
     ]
     out += [
         f"| `{name}` | {', '.join(link.from_)} | {', '.join(link.to)} | "
-        f"{'; '.join(link.clauses)} | {_cell(link.help or link.title)}"
+        f"{'; '.join(link.clauses)} | {cell(link.help or link.title)}"
         f"{'' if link.suspect_on_change else ' (pins the version: never suspect)'}"
         f"{'' if link.propagates_impact else ' (event or reference: impact does not cross it)'} |"
         for name, link in profile.links.items()
@@ -76,7 +77,7 @@ def profile_reference(profile: Profile) -> str:
         "| meaning | statement |",
         "|---|---|",
     ]
-    out += [f"| `{name}` | {_cell(m.statement)} |" for name, m in profile.meanings.items()]
+    out += [f"| `{name}` | {cell(m.statement)} |" for name, m in profile.meanings.items()]
     out += ["", "## Roles", "", "| role | title | permissions |", "|---|---|---|"]
     out += [
         f"| `{name}` | {role.title} | {', '.join(f'`{p}`' for p in role.permissions)} |"
@@ -91,7 +92,7 @@ def profile_reference(profile: Profile) -> str:
     ]
     out += ["", "## Rules", "", "| id | severity | clauses | title |", "|---|---|---|---|"]
     out += [
-        f"| `{rule_id}` | {rule.severity} | {'; '.join(rule.clauses)} | {_cell(rule.title)} |"
+        f"| `{rule_id}` | {rule.severity} | {'; '.join(rule.clauses)} | {cell(rule.title)} |"
         for rule_id, rule in profile.rules.items()
     ]
     return "\n".join(out) + "\n"
@@ -106,7 +107,3 @@ def _type(spec: FieldSpec) -> str:
         inner = FieldSpec(type=spec.items or "text", values=spec.values, kinds=spec.kinds)
         return f"list of {_type(inner)}"
     return spec.type
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")

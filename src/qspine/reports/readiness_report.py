@@ -3,16 +3,24 @@ One data function (`as_data`) feeds all three and the API."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
 from qspine.model.asof import stamp
+from qspine.model.errors import InvalidInput
 from qspine.model.findings import Finding, RuleInfo
 from qspine.model.readiness import ReadinessReport
+from qspine.reports.markdown import cell
 
 FORMATS = ("html", "md", "json")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+}
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -111,6 +119,17 @@ def _finding(finding: Finding, rule: RuleInfo) -> dict[str, Any]:
     }
 
 
+def render(report: ReadinessReport, format: str, record_link: str = "") -> str:
+    """The report as a file of `format` (html, md or json); `record_link` as in to_html."""
+    if format == "html":
+        return to_html(report, record_link)
+    if format == "md":
+        return to_markdown(report)
+    if format == "json":
+        return json.dumps(as_data(report), indent=2) + "\n"
+    raise InvalidInput(f"report format '{format}': one of {', '.join(FORMATS)}")
+
+
 def to_markdown(report: ReadinessReport) -> str:
     data = as_data(report)
     out = [
@@ -140,8 +159,8 @@ def to_markdown(report: ReadinessReport) -> str:
             "|---|---|---|---|---|---|",
         ]
         out += [
-            f"| {f['severity']} | {f['rule']} | {f['subject']} | {_cell(f['message'])} | "
-            f"{'; '.join(f['clauses'])} | {_cell(f['remedy'])} |"
+            f"| {f['severity']} | {f['rule']} | {f['subject']} | {cell(f['message'])} | "
+            f"{'; '.join(f['clauses'])} | {cell(f['remedy'])} |"
             for f in data["findings"]
         ]
     out += ["", "## Clauses", "", "| clause | score | checked | failing | rules |"]
@@ -153,14 +172,14 @@ def to_markdown(report: ReadinessReport) -> str:
     ]
     out += ["", "## Self-assessment measures", "", "| measure | value | how |", "|---|---|---|"]
     out += [
-        f"| {m['title']} | {_value(m['value'], m['unit'])} | {_cell(m['detail'])} |"
+        f"| {m['title']} | {_value(m['value'], m['unit'])} | {cell(m['detail'])} |"
         for m in data["measures"]
     ]
     if data["suppressed"]:
         out += ["", "## Suppressed findings", "", "| rule | record | finding | reason | by |"]
         out += ["|---|---|---|---|---|"]
         out += [
-            f"| {s['rule']} | {s['subject']} | {_cell(s['message'])} | {_cell(s['reason'])} | "
+            f"| {s['rule']} | {s['subject']} | {cell(s['message'])} | {cell(s['reason'])} | "
             f"{s['suppressed_by']} {s['suppressed_at']} |"
             for s in data["suppressed"]
         ]
@@ -191,10 +210,6 @@ def _value(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
     return f"{value:.1f} {unit}" if unit != "%" else f"{value:.1f}%"
-
-
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 _ENV = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True)

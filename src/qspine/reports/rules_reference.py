@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from qspine.model.findings import rank
 from qspine.model.profile import Profile
+from qspine.reports.markdown import cell
 from qspine.services.readiness import catalogue
 
 
@@ -28,7 +29,7 @@ def rules_reference(profile: Profile) -> str:
         "|---|---|---|---|---|",
     ]
     out += [
-        f"| [`{r.id}`](#{r.id.lower()}) | {r.severity} | {r.pack} | {_cell(r.title)} | "
+        f"| [`{r.id}`](#{r.id.lower()}) | {r.severity} | {r.pack} | {cell(r.title)} | "
         f"{'; '.join(r.clauses)} |"
         for r in sorted(rules, key=lambda r: (rank(r.severity), r.id))
     ]
@@ -41,11 +42,7 @@ def rules_reference(profile: Profile) -> str:
             "",
             f"- Clauses: {'; '.join(r.clauses)}",
             f"- Checks: {r.logic}",
-            f"- Why: {_cell(r.rationale)}",
-            f"- Fix: {_cell(r.remedy)}",
+            f"- Why: {cell(r.rationale)}",
+            f"- Fix: {cell(r.remedy)}",
         ]
     return "\n".join(out) + "\n"
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")

@@ -15,7 +15,8 @@ from qspine.model.superseded import LintFinding, scan
 from qspine.rules.qmsr.documents import historical, in_force, references
 from qspine.services.context import SpineContext
 from qspine.services.facts import SpineFacts
-from qspine.services.readiness import RULE_REFERENCES, active_suppressions, kind_of
+from qspine.services.lifecycle import load_record
+from qspine.services.readiness import RULE_REFERENCES, active_suppressions
 from qspine.services.users import User, UserService
 from qspine.store.blobs import BlobStore
 from qspine.store.engine import read_connection
@@ -49,6 +50,8 @@ class RecordLint:
     historical: bool
     """A dated historical record (allowed its legacy terms): findings shown, not counted."""
     findings: list[PlacedFinding] = field(default_factory=list)
+    rule: str = RULE_REFERENCES
+    """The readiness rule these findings belong to (what a suppression names)."""
 
     @property
     def open(self) -> list[PlacedFinding]:
@@ -93,7 +96,7 @@ class LintService:
         with read_connection(self._context.engine) as connection:
             blobs = BlobStore(self._context.blob_dir)
             facts = SpineFacts(connection, self._context.profile, blobs, now.date(), None)
-            kind = kind_of(connection, key)
+            kind = str(load_record(connection, key)["kind"])
             if kind != "document":
                 raise InvalidInput(f"{key} is a {kind}, not a document record: nothing to lint")
             issued = {r.key: r for r in in_force(facts)}

@@ -27,11 +27,12 @@ from qspine.services import rule_sql
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
 from qspine.services.facts import SpineFacts
+from qspine.services.lifecycle import load_record
 from qspine.services.readiness_measures import measures
 from qspine.services.users import User, UserService
 from qspine.store.blobs import BlobStore
 from qspine.store.engine import read_connection, write_transaction
-from qspine.store.schema import finding_suppression, readiness_run, record
+from qspine.store.schema import finding_suppression, readiness_run
 
 MAX_OCCURRENCE = 255
 """The longest occurrence a suppression can name (its column's width)."""
@@ -112,7 +113,7 @@ class ReadinessService:
             raise NotFound(f"rule '{rule}' is not in any installed pack")
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            kind = kind_of(connection, subject)
+            kind = load_record(connection, subject)["kind"]
             self._users.permits(user, "write", kind)
             if _active(connection, rule, subject, occurrence) is not None:
                 raise InvalidInput(f"{rule} on {subject} {occurrence} is already suppressed")
@@ -140,7 +141,7 @@ class ReadinessService:
             raise InvalidInput("reason: say why the suppression is withdrawn")
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            self._users.permits(user, "write", kind_of(connection, subject))
+            self._users.permits(user, "write", load_record(connection, subject)["kind"])
             row_id = _active(connection, rule, subject, occurrence)
             if row_id is None:
                 raise NotFound(f"no suppression of {rule} on {subject} {occurrence}".rstrip())
@@ -270,14 +271,6 @@ def _trend(
     new = tuple(f for f in now if f.ident not in before)
     resolved = tuple(sorted(before - {f.ident for f in now}))
     return Trend(at, score, new, resolved)
-
-
-def kind_of(connection: Connection, key: str) -> str:
-    """The kind of record `key`; NotFound when there is none."""
-    kind = connection.execute(sa.select(record.c.kind).where(record.c.key == key)).scalar()
-    if kind is None:
-        raise NotFound(f"no record {key}")
-    return str(kind)
 
 
 def _active(connection: Connection, rule: str, subject: str, occurrence: str) -> int | None:

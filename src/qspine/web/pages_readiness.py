@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from qspine.model.errors import QSpineError
-from qspine.reports.readiness_report import as_data, to_html, to_markdown
+from qspine.reports.readiness_report import MEDIA_TYPES, as_data, render
 from qspine.services.lint import LintedFile
 from qspine.web.asof import as_of_instant
 from qspine.web.auth import Post, PostDep, SessionDep
@@ -66,16 +66,12 @@ def _render(
 def readiness_report(
     request: Request, session: SessionDep, format: str, as_of: str | None = None
 ) -> Response:
-    """The standalone report file (HTML with record links, or Markdown) to file or send."""
+    """The standalone report file (HTML with record links, Markdown or JSON) to file or send."""
     spine = get_spine(request)
     report = spine.readiness.check(session.user, as_of_instant(spine, as_of), record_run=False)
-    if format == "md":
-        body, media = to_markdown(report), "text/markdown; charset=utf-8"
-    else:
-        body, media = to_html(report, record_link="/records/"), "text/html; charset=utf-8"
-        format = "html"
+    body = render(report, format, record_link="/records/")  # InvalidInput for another format
     headers = {"Content-Disposition": f'attachment; filename="readiness.{format}"'}
-    return with_headers(Response(body, media_type=media, headers=headers))
+    return with_headers(Response(body, media_type=MEDIA_TYPES[format], headers=headers))
 
 
 @router.post("/readiness/runs")
@@ -126,13 +122,13 @@ def lint_page(request: Request, session: SessionDep) -> Response:
 async def lint_upload(request: Request, post: PostDep) -> Response:
     """Check the uploaded file; nothing is stored."""
     try:
-        data, status = await _lint_form(request, post)
+        data, status = _lint_form(request, post)
     finally:
         await post.form.close()
     return page(request, "lint.html", data, post.session, status=status, section="readiness")
 
 
-async def _lint_form(request: Request, post: Post) -> tuple[LintPage, int]:
+def _lint_form(request: Request, post: Post) -> tuple[LintPage, int]:
     upload = post.form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return LintPage(problem="choose a Markdown, text, DOCX or PDF file"), 422
