@@ -9,6 +9,7 @@ A second test renders the CytoAssist demo's dashboard, a record page and a trace
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -265,14 +266,19 @@ def test_demo_pages_in_a_browser(tmp_path: Path, browser_page: Page) -> None:
             expect(page.locator(".signature").first).to_be_visible()
             expect(page.locator("svg .edge.suspect")).to_have_count(1)
             shot(page, "demo-record-REQ-2")
-            page.goto(f"{server.url}/records?kind=requirement")
+            page.goto(f"{server.url}/records")
+            page.get_by_label("Kind").select_option("requirement")  # htmx: a select refilters
             expect(page.locator("#results")).to_contain_text("20 records")
+            expect(page).to_have_url(f"{server.url}/records?kind=requirement&status=&q=")
             shot(page, "demo-records")
             page.goto(f"{server.url}/links/suspect")
             shot(page, "demo-suspect-links")
             page.goto(f"{server.url}/matrices/design_verification")
             expect(page.locator("table.matrix td.gap").first).to_be_visible()
             shot(page, "matrix-design_verification")
+            page.get_by_label("Gaps only").check()  # htmx: a checkbox refilters
+            expect(page).to_have_url(re.compile(r"gaps_only=1"))
+            expect(page.locator("#matrix-results td.gap").first).to_be_visible()
 
 
 def test_baseline_capture_and_comparison_in_a_browser(tmp_path: Path, browser_page: Page) -> None:
