@@ -12,11 +12,13 @@ from openpyxl import load_workbook
 
 from qspine import NewLink, NewRecord, NotFound, ProfileError, Spine, load_profile
 from qspine.model.asof import stamp
+from qspine.model.matrix import CSV_TEXT, Matrix, cell_values
+from qspine.model.matrix_rows import GroupedRows
 from qspine.model.profile import build_profile
 from qspine.profiles import _builtin_raw
 from qspine.reports.matrix_export import to_csv, to_html, to_xlsx
 
-from helpers import PASSWORD, sample_fields
+from helpers import PASSWORD, approve, sample_fields
 
 PROFILE = load_profile()
 
@@ -180,3 +182,54 @@ def test_shared_tails_keep_each_links_mark_and_read_like_a_list(chain: Spine) ->
     assert rows[2][6] == "TC-1 v1 (SUSPECT)" and rows[2][-2:] == ["", "yes"]
     assert rows[1][6] == "TC-1 v1" and rows[1][-2:] == ["", ""]
     assert rows[4][:3] == ["", "", ""] and rows[4][-2] == "yes"
+
+
+def _written_by_csv_module(matrix: Matrix) -> str:
+    """The matrix as Python's csv module writes its iterated rows (the reference)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(matrix.header_row())
+    for row in matrix.rows:
+        values = [value for cell in row.cells for value in cell_values(cell)]
+        writer.writerow([*values, "yes" if row.gap else "", "yes" if row.suspect else ""])
+    return out.getvalue()
+
+
+def test_chain_lines_read_as_the_rows_do(chain: Spine) -> None:
+    # Shared and suspect tails below a full lead and below orphans of two columns:
+    # TC-1 verifies REQ-1 and REQ-2 (REQ-2 re-approved: that link turns suspect);
+    # TC-3 verifies nothing (orphan) and its result TR-2's link turns suspect; TR-3 is an
+    # orphan result; UN-2 has nothing below it.
+    spine = chain
+    spine.records.create_many(
+        "quinn", [NewRecord(kind, sample_fields(PROFILE, kind)) for kind in ("test_case",)]
+    )
+    spine.records.create_many(
+        "quinn", [NewRecord("test_result", sample_fields(PROFILE, "test_result"))] * 2
+    )
+    spine.links.link_many(
+        "quinn",
+        [
+            NewLink("verifies", "TC-1", "REQ-2"),
+            NewLink("result_of", "TR-2", "TC-3"),
+        ],
+    )
+    for key in ("REQ-2", "TC-3"):
+        approve(spine, key)
+        spine.records.revise("quinn", key, {"title": f'{key}, "revised"'}, 1, "wording")
+        approve(spine, key, 2)
+    vic = spine.users.get("vic")
+    built = spine.matrices.build(vic, "design_verification")
+    assert keys(built)[-3:] == [
+        (None, "REQ-3", "TC-2", None),
+        (None, None, "TC-3", "TR-2"),
+        (None, None, None, "TR-3"),
+    ]
+    assert [row.suspect for row in built.rows] == [False, True, False, False, True, False]
+    assert (len(built.rows), built.gaps, built.suspects) == (6, 4, 2)
+    text = to_csv(built)
+    assert text == _written_by_csv_module(built)
+    assert "".join(GroupedRows(built.rows.groups).lines(CSV_TEXT)) in text
+    filtered = spine.matrices.build(vic, "design_verification", suspect_only=True)
+    assert keys(filtered) == [("UN-1", "REQ-2", "TC-1", "TR-1"), (None, None, "TC-3", "TR-2")]
+    assert to_csv(filtered) == _written_by_csv_module(filtered)

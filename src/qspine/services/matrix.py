@@ -9,7 +9,6 @@ own with empty cells before them, so an orphan shows as a gap instead of disappe
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,14 +19,15 @@ from sqlalchemy.engine import Connection
 from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.links import is_suspect
-from qspine.model.matrix import (
-    Matrix,
+from qspine.model.matrix import Matrix, MatrixHeader
+from qspine.model.matrix_rows import (
+    ChainRows,
+    Children,
+    GroupedRows,
     MatrixCell,
-    MatrixHeader,
     MatrixRow,
     MatrixRows,
     RowGroup,
-    Tail,
     Tails,
 )
 from qspine.model.profile import Profile, matrix_direction
@@ -36,11 +36,6 @@ from qspine.services.context import SpineContext
 from qspine.services.users import User, UserService
 from qspine.store.engine import fetch_literal, read_connection
 from qspine.store.schema import link
-
-Children = dict[int, list[int]]
-"""previous-column record id -> the records it reaches in this column, in link order, each
-coded as record id * 2 + 1 if the link is suspect, else record id * 2 (one int: the codes
-index the tails directly, in C)."""
 
 
 class MatrixService:
@@ -88,9 +83,10 @@ class MatrixService:
                 pinned = column.link in profile.pinned_link_types
                 ends = (columns[index - 1][1], columns[index][1])
                 children.append(_children(connection, column.link, direction, pinned, ends, at))
-        groups = _Assembly([cells for cells, _ in columns], children).groups()
+        rows: MatrixRows = ChainRows([cells for cells, _ in columns], children)
         keep = _keeper(gaps_only, suspect_only, text)
-        rows = MatrixRows(groups if keep is None else _filtered(groups, keep))
+        if keep is not None:
+            rows = GroupedRows(_filtered(rows.groups, keep))
         headers = tuple(
             MatrixHeader(c.kind, c.title or profile.kinds[c.kind].title, c.link)
             for c in spec.columns
@@ -213,71 +209,3 @@ def _filtered(groups: list[RowGroup], keep: Callable[[MatrixRow], bool]) -> list
         if chosen:
             kept.append((lead, tuple(chosen)))
     return kept
-
-
-class _Assembly:
-    """The row groups of a matrix from its columns' cells and the links between columns.
-
-    Tails (a record's rows from its column to the last) are worked out bottom-up, once for
-    each suspect mark of the links that reach the record, and shared by every record that
-    links to it: a test case verifying six requirements is expanded once, not six times. A
-    record of a later column that nothing in the previous column reaches starts rows of its
-    own, with empty cells before it, so an orphan shows as a gap instead of disappearing.
-    """
-
-    def __init__(self, cells: list[dict[int, MatrixCell]], children: list[Children]) -> None:
-        self._cells = cells
-        self._children = children
-        self._width = len(cells)
-        # per column: coded record (id * 2 + suspect mark) -> its tails
-        self._memo: list[dict[int, Tails]] = [{} for _ in cells]
-
-    def groups(self) -> list[RowGroup]:
-        """Row groups in column, record and link order."""
-        reached: list[set[int]] = [set()]
-        for column in range(1, self._width):
-            reached.append(set(itertools.chain.from_iterable(self._children[column - 1].values())))
-        for column in range(self._width - 1, 0, -1):
-            for code in reached[column]:
-                self._tails(column, code)
-        groups: list[RowGroup] = []
-        cells = self._cells[0]
-        below = self._children[0] if self._width > 1 else {}
-        tails_of = self._memo[1].__getitem__ if self._width > 1 else None
-        for record_id, cell in cells.items():
-            links = below.get(record_id)
-            if links and tails_of is not None:
-                groups.append(((cell,), tuple(map(tails_of, links))))
-            else:
-                groups.append(((), (self._tails(0, record_id * 2),)))
-        for column in range(1, self._width):
-            lead = (None,) * column
-            for record_id in self._cells[column]:
-                code = record_id * 2
-                if code not in reached[column] and code + 1 not in reached[column]:
-                    groups.append((lead, (self._tails(column, code),)))
-        return groups
-
-    def _tails(self, column: int, code: int) -> Tails:
-        """Work out a coded record's tails from the next column's (already worked out)."""
-        suspect = bool(code & 1)
-        cell = self._cells[column][code >> 1]
-        if suspect:  # the suspect mark is the link's: a twin of the cell carries it
-            cell = cell._replace(suspect=True)
-        items: list[Tail] = []
-        gaps = suspects = 0
-        links = self._children[column].get(code >> 1) if column < self._width - 1 else None
-        if links:
-            for below in map(self._memo[column + 1].__getitem__, links):
-                items += [
-                    ((cell, *cells), gap, suspect or below_suspect)
-                    for cells, gap, below_suspect in below.items
-                ]
-                gaps += below.gaps
-                suspects += below.suspects
-        else:  # the end of the chain, or nothing below: the rest is empty
-            pad = self._width - column - 1
-            items.append(((cell,) + (None,) * pad, pad > 0, suspect))
-            gaps = int(pad > 0)
-        found = self._memo[column][code] = Tails(items, gaps, len(items) if suspect else suspects)
-        return found

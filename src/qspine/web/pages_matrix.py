@@ -19,7 +19,8 @@ from fastapi.responses import Response
 
 from qspine.cli.output import jsonable
 from qspine.model.asof import stamp
-from qspine.model.matrix import Matrix, MatrixCell, MatrixHeader
+from qspine.model.matrix import Matrix, MatrixHeader
+from qspine.model.matrix_rows import MatrixCell
 from qspine.reports.matrix_export import to_csv, to_html, to_xlsx
 from qspine.services.users import User
 from qspine.spine import Spine
