@@ -12,6 +12,7 @@ times. Target (issue 7): matching < 3 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import time
@@ -66,7 +67,8 @@ def main() -> None:
     )
     table.add_row("unreadable advisory versions", f"{len(index.unparsed):,}")
     table.add_row(
-        "machine", f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"
+        "machine",
+        f"{platform.machine()}, {os.cpu_count() or 1} cores, Python {platform.python_version()}",
     )
     console.print(table)
 
@@ -91,12 +93,6 @@ def _bump(version: str) -> str:
     """The version with its last numeric part one higher: just past a bound."""
     head, _, last = version.rpartition(".")
     return f"{head}.{int(last) + 1}" if head and last.isdigit() else version
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import functools
 import itertools
+from abc import abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple, overload
 
@@ -95,12 +96,13 @@ class MatrixRows(Sequence[MatrixRow]):
     _length: int
 
     @property
+    @abstractmethod
     def groups(self) -> list[RowGroup]:
-        raise NotImplementedError
+        """The rows as groups: lead cells and the shared tails after them."""
 
+    @abstractmethod
     def lines(self, text: RowText) -> Iterator[str]:
         """The rows written as lines, each begun with a newline, yielded a group at a time."""
-        raise NotImplementedError
 
     def __len__(self) -> int:
         return self._length
