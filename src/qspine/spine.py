@@ -17,6 +17,7 @@ from qspine.services.matrix import MatrixService
 from qspine.services.readiness import ReadinessService
 from qspine.services.records import RecordService
 from qspine.services.review import ReviewService
+from qspine.services.sbom import SbomService
 from qspine.services.signals import SignalService
 from qspine.services.signing import SigningService
 from qspine.services.summary import SummaryService
@@ -56,6 +57,7 @@ class Spine:
         self.reviews = ReviewService(context, self.users, self.records)
         self.suppliers = SupplierService(context, self.users)
         self.lint = LintService(context, self.users)
+        self.sbom = SbomService(context, self.users, self.blobs)
         self.readiness = ReadinessService(context, self.users, self.signals.follow)
 
     @property

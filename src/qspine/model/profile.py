@@ -142,11 +142,20 @@ class LinkTypeSpec(_Strict):
     suspect_on_change: bool = True
     # False for event and reference links (a complaint concerns a release, a CAPA addresses a
     # complaint): a change to the target does not call for re-verifying the source, so impact
-    # analysis does not travel across them. Traces still follow every link.
-    propagates_impact: bool = True
+    # analysis does not travel across them. Traces still follow every link. Unset, it is
+    # False for pinned links (a shipped baseline is not impacted); a pinned link may set it
+    # true (a release contains pinned versions, yet a change to an item reaches the release).
+    propagates_impact: bool | None = None
 
     def allows(self, source_kind: str, target_kind: str) -> bool:
         return source_kind in self.from_ and target_kind in self.to
+
+    @property
+    def carries_impact(self) -> bool:
+        """Whether impact analysis travels across links of this type."""
+        if self.propagates_impact is None:
+            return self.suspect_on_change
+        return self.propagates_impact
 
 
 class RoleSpec(_Strict):
@@ -261,9 +270,7 @@ class Profile(_Strict):
     @property
     def impact_barriers(self) -> frozenset[str]:
         """Link types impact analysis does not cross: pinned ones and non-propagating ones."""
-        return self.pinned_link_types | frozenset(
-            name for name, link in self.links.items() if not link.propagates_impact
-        )
+        return frozenset(name for name, link in self.links.items() if not link.carries_impact)
 
     def kind_for_prefix(self, prefix: str) -> str | None:
         for name, spec in self.kinds.items():

@@ -67,7 +67,7 @@ def profile_reference(profile: Profile) -> str:
         f"| `{name}` | {', '.join(link.from_)} | {', '.join(link.to)} | "
         f"{'; '.join(link.clauses)} | {cell(link.help or link.title)}"
         f"{'' if link.suspect_on_change else ' (pins the version: never suspect)'}"
-        f"{'' if link.propagates_impact else ' (event or reference: impact does not cross it)'} |"
+        f"{'' if link.carries_impact else ' (impact analysis does not cross it)'} |"
         for name, link in profile.links.items()
     ]
     out += [

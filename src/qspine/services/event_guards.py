@@ -75,7 +75,7 @@ def _changed_record_problems(subject: Subject, key: str, justified: str) -> list
         found.append(f"{key} v{target.latest_version} is {target.status}: not yet approved")
     links = subject.profile.links
     for link in target.links_in + target.links_out:
-        if link.suspect and links[link.type].propagates_impact:
+        if link.suspect and links[link.type].carries_impact:
             found.append(
                 f"suspect link: {link.source} {link.type} {link.target} (reviewed against "
                 f"v{link.target_version}, now v{link.target_released_version})"

@@ -5,6 +5,7 @@ Links are never deleted: unlinking marks them removed, with who, when and why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,24 +57,8 @@ class LinkService:
         with write_transaction(self._context.engine) as connection:
             row, source_kind = _active_row(connection, type, source, target)
             require(connection, self._context, actor, "write", source_kind)
-            connection.execute(
-                link.update().where(link.c.id == row["id"]).values(removed_at=now, removed_by=actor)
-            )
-            append(
-                connection,
-                now,
-                [
-                    NewEvent(
-                        actor=actor,
-                        action="link.remove",
-                        subject=source,
-                        related=target,
-                        reason=reason,
-                        before=row["target_fingerprint"],
-                        payload={"type": type, "link": row["id"]},
-                    )
-                ],
-            )
+            removed = Removal(row["id"], type, source, target, row["target_fingerprint"])
+            append(connection, now, remove_links(connection, actor, [removed], reason, now))
             (view,) = reads.links_where(
                 connection, link.c.id == row["id"], self._pinned, include_removed=True
             )
@@ -178,6 +163,47 @@ def _stamp(link_id: int, row: dict[str, Any]) -> dict[str, Any]:
         "at": row["created_at"],
         "by": row["created_by"],
     }
+
+
+@dataclass(frozen=True)
+class Removal:
+    """An active link to remove, as its audit event names it."""
+
+    id: int
+    type: str
+    source: str
+    target: str
+    target_fingerprint: str
+
+
+def remove_links(
+    connection: Connection,
+    actor: str,
+    items: Sequence[Removal],
+    reason: str,
+    now: dt.datetime,
+) -> list[NewEvent]:
+    """Mark `items` removed in the caller's transaction (permission already checked); returns
+    the audit events to append. Links are never deleted."""
+    events = []
+    for item in items:
+        connection.execute(
+            link.update()
+            .where(link.c.id == item.id, link.c.removed_at.is_(None))
+            .values(removed_at=now, removed_by=actor)
+        )
+        events.append(
+            NewEvent(
+                actor=actor,
+                action="link.remove",
+                subject=item.source,
+                related=item.target,
+                reason=reason,
+                before=item.target_fingerprint,
+                payload={"type": item.type, "link": item.id},
+            )
+        )
+    return events
 
 
 def _records_by_key(connection: Connection, keys: set[str]) -> dict[str, RowMapping]:

@@ -16,23 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.model.errors import Forbidden, InvalidInput, NotFound
-from qspine.model.fields import blob_digests, references, validate_fields
+from qspine.model.fields import validate_fields
 from qspine.model.fingerprint import content_fingerprint
 from qspine.model.profile import KindSpec, Profile
 from qspine.model.records import RecordSummary, RecordView, VersionView, diff_fields
 from qspine.services import guards, reads
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
-from qspine.services.lifecycle import (
-    change_status,
-    check_expected,
-    load_record,
-    load_version,
-    record_transition,
-)
+from qspine.services.field_targets import check_targets
+from qspine.services.lifecycle import change_status, check_expected, load_record
+from qspine.services.revisions import write_revision
 from qspine.services.users import require
 from qspine.store.engine import read_connection, write_transaction
-from qspine.store.schema import blob, key_counter, record, transition, version
+from qspine.store.schema import key_counter, record, transition, version
 
 
 @dataclass(frozen=True)
@@ -74,88 +70,13 @@ class RecordService:
         managed = sorted({i.kind for i in items if _managed(self._context.profile, i.kind)})
         if managed and then is None:
             raise InvalidInput(f"{managed[0]} records are made by their own command only")
-        profile = self._context.profile
-        prepared = []
-        for index, item in enumerate(items):
-            subject = f"new {item.kind}" + (f" (item {index + 1})" if len(items) > 1 else "")
-            if item.kind not in profile.kinds:
-                raise InvalidInput(f"{subject}: unknown kind '{item.kind}'")
-            spec = profile.kinds[item.kind]
-            prepared.append(
-                (item.kind, spec, validate_fields(subject, item.kind, spec, item.fields))
-            )
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            for kind in sorted({kind for kind, _, _ in prepared}):
-                require(connection, self._context, actor, "write", kind)
-            _check_targets(connection, [(f"new {k}", s, f) for k, s, f in prepared])
-            keys = _allocate_keys(connection, [spec.prefix for _, spec, _ in prepared])
-            rows: list[dict[str, Any]] = []
-            for (kind, spec, fields), key in zip(prepared, keys, strict=True):
-                rows.append(
-                    {
-                        "kind": kind,
-                        "key": key,
-                        "created_at": now,
-                        "created_by": actor,
-                        "latest_version": 1,
-                        "released_version": None,
-                        "status": profile.lifecycles[spec.lifecycle].initial,
-                        "title": _title(spec, fields),
-                        "updated_at": now,
-                    }
-                )
-            ids = (
-                connection.execute(
-                    record.insert().returning(record.c.id, sort_by_parameter_order=True), rows
-                )
-                .scalars()
-                .all()
-            )
-            versions, transitions, events = [], [], []
-            for record_id, row, (kind, _, fields) in zip(ids, rows, prepared, strict=True):
-                fingerprint = content_fingerprint(kind, row["key"], fields)
-                versions.append(
-                    {
-                        "record_id": record_id,
-                        "number": 1,
-                        "fields": fields,
-                        "fingerprint": fingerprint,
-                        "status": row["status"],
-                        "author": actor,
-                        "created_at": now,
-                        "reason": reason,
-                    }
-                )
-                transitions.append(
-                    {
-                        "record_id": record_id,
-                        "version_number": 1,
-                        "from_status": None,
-                        "to_status": row["status"],
-                        "at": now,
-                        "by": actor,
-                        "reason": "created",
-                        "signature_id": None,
-                    }
-                )
-                events.append(
-                    NewEvent(
-                        actor=actor,
-                        action="record.create",
-                        subject=row["key"],
-                        version=1,
-                        reason=reason,
-                        after=fingerprint,
-                        payload={"kind": kind, "fields": fields},
-                    )
-                )
-            connection.execute(version.insert(), versions)
-            connection.execute(transition.insert(), transitions)
+            ids, keys, events = insert_records(connection, self._context, actor, items, reason, now)
             if then is not None:
-                then(connection, list(ids), keys)
+                then(connection, ids, keys)
             append(connection, now, events)
-        return [row["key"] for row in rows]
+        return keys
 
     def revise(
         self,
@@ -172,89 +93,12 @@ class RecordService:
         Workflow lifecycles (quality events) carry the current status over, unless the
         current version is released, which always needs a fresh approval.
         """
-        if not reason.strip():
-            raise InvalidInput(f"{key}: a revision needs a reason")
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
             row = load_record(connection, key)
-            spec = self._context.profile.kinds[row["kind"]]
-            lifecycle = self._context.profile.lifecycles[spec.lifecycle]
             require(connection, self._context, actor, "write", row["kind"])
-            if spec.managed:
-                raise InvalidInput(f"{key}: a {row['kind']} is never revised; make a new one")
-            check_expected(row, expected_version)
-            current = load_version(connection, row["id"], row["latest_version"])
-            if lifecycle.states[current["status"]].terminal:
-                raise InvalidInput(
-                    f"{key} v{current['number']} is {current['status']}: "
-                    "a record in a final state cannot be revised"
-                )
-            merged = {**current["fields"], **changes}
-            merged = {name: value for name, value in merged.items() if value is not None}
-            fields = validate_fields(key, row["kind"], spec, merged)
-            if fields == current["fields"]:
-                raise InvalidInput(f"{key}: the revision changes nothing")
-            _check_targets(connection, [(key, spec, fields)])
-            number = current["number"] + 1
-            released = current["status"] in lifecycle.released_states
-            status = lifecycle.initial if lifecycle.supersede or released else current["status"]
-            fingerprint = content_fingerprint(row["kind"], key, fields)
-            connection.execute(
-                version.insert().values(
-                    record_id=row["id"],
-                    number=number,
-                    fields=fields,
-                    fingerprint=fingerprint,
-                    status=status,
-                    author=actor,
-                    created_at=now,
-                    reason=reason,
-                )
-            )
-            record_transition(
-                connection,
-                row["id"],
-                number,
-                None,
-                status,
-                actor,
-                "new version"
-                if status == lifecycle.initial
-                else f"status carried over from v{current['number']}",
-                now,
-            )
-            events = [
-                NewEvent(
-                    actor=actor,
-                    action="record.revise",
-                    subject=key,
-                    version=number,
-                    reason=reason,
-                    before=current["fingerprint"],
-                    after=fingerprint,
-                    payload={
-                        "changes": [c.__dict__ for c in diff_fields(current["fields"], fields)]
-                    },
-                )
-            ]
-            if lifecycle.supersede and not released and current["status"] != lifecycle.supersede:
-                events += change_status(
-                    connection,
-                    lifecycle=lifecycle,
-                    row=row,
-                    number=current["number"],
-                    from_status=current["status"],
-                    to_status=lifecycle.supersede,
-                    actor=actor,
-                    reason=f"replaced by v{number} before release",
-                    at=now,
-                )
-            connection.execute(
-                record.update()
-                .where(record.c.id == row["id"])
-                .values(
-                    latest_version=number, status=status, title=_title(spec, fields), updated_at=now
-                )
+            events = write_revision(
+                connection, self._context, actor, row, changes, reason, now, expected_version
             )
             append(connection, now, events)
         return self.show(key)
@@ -370,52 +214,88 @@ def _allocate_keys(connection: Connection, prefixes: list[str]) -> list[str]:
     return keys
 
 
-def _check_targets(
-    connection: Connection, items: list[tuple[str, KindSpec, dict[str, Any]]]
-) -> None:
-    """Every ref field points at an existing record of an allowed kind; every blob is stored."""
-    refs = [
-        (subject, field, key, kinds)
-        for subject, spec, fields in items
-        for field, key, kinds in references(spec, fields)
-    ]
-    if refs:
-        wanted = sorted({key for _, _, key, _ in refs})
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = connection.execute(
-                sa.select(record.c.key, record.c.kind).where(record.c.key.in_(chunk))
-            )
-            found.update({key: kind for key, kind in rows})
-        for subject, field, key, kinds in refs:
-            if key not in found:
-                raise InvalidInput(
-                    f"{subject}: field '{field}' refers to {key}, which does not exist"
-                )
-            if found[key] not in kinds:
-                raise InvalidInput(
-                    f"{subject}: field '{field}' refers to {key}, a {found[key]}; "
-                    f"expected {' or '.join(kinds)}"
-                )
-    digests = [
-        (subject, field, digest)
-        for subject, spec, fields in items
-        for field, digest in blob_digests(spec, fields)
-    ]
-    if digests:
-        stored = set(
-            connection.execute(
-                sa.select(blob.c.sha256).where(
-                    blob.c.sha256.in_(sorted({d for _, _, d in digests}))
-                )
-            )
-            .scalars()
-            .all()
+def insert_records(
+    connection: Connection,
+    context: SpineContext,
+    actor: str,
+    items: Sequence[NewRecord],
+    reason: str,
+    now: dt.datetime,
+) -> tuple[list[int], list[str], list[NewEvent]]:
+    """Validate and write `items` in the caller's transaction: ids, keys and the audit events
+    for the caller to append (an importer makes records, revisions and links as one write)."""
+    if not items:
+        return [], [], []
+    profile = context.profile
+    prepared = []
+    for index, item in enumerate(items):
+        subject = f"new {item.kind}" + (f" (item {index + 1})" if len(items) > 1 else "")
+        if item.kind not in profile.kinds:
+            raise InvalidInput(f"{subject}: unknown kind '{item.kind}'")
+        spec = profile.kinds[item.kind]
+        prepared.append((item.kind, spec, validate_fields(subject, item.kind, spec, item.fields)))
+    for kind in sorted({kind for kind, _, _ in prepared}):
+        require(connection, context, actor, "write", kind)
+    check_targets(connection, [(f"new {k}", s, f) for k, s, f in prepared])
+    keys = _allocate_keys(connection, [spec.prefix for _, spec, _ in prepared])
+    rows: list[dict[str, Any]] = []
+    for (kind, spec, fields), key in zip(prepared, keys, strict=True):
+        rows.append(
+            {
+                "kind": kind,
+                "key": key,
+                "created_at": now,
+                "created_by": actor,
+                "latest_version": 1,
+                "released_version": None,
+                "status": profile.lifecycles[spec.lifecycle].initial,
+                "title": _title(spec, fields),
+                "updated_at": now,
+            }
         )
-        for subject, field, digest in digests:
-            if digest not in stored:
-                raise InvalidInput(
-                    f"{subject}: field '{field}' names blob {digest[:12]}…, "
-                    "which is not in the blob store (add the file first)"
-                )
+    ids = list(
+        connection.execute(
+            record.insert().returning(record.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    versions, transitions, events = [], [], []
+    for record_id, row, (kind, _, fields) in zip(ids, rows, prepared, strict=True):
+        fingerprint = content_fingerprint(kind, row["key"], fields)
+        versions.append(
+            {
+                "record_id": record_id,
+                "number": 1,
+                "fields": fields,
+                "fingerprint": fingerprint,
+                "status": row["status"],
+                "author": actor,
+                "created_at": now,
+                "reason": reason,
+            }
+        )
+        transitions.append(
+            {
+                "record_id": record_id,
+                "version_number": 1,
+                "from_status": None,
+                "to_status": row["status"],
+                "at": now,
+                "by": actor,
+                "reason": "created",
+                "signature_id": None,
+            }
+        )
+        events.append(
+            NewEvent(
+                actor=actor,
+                action="record.create",
+                subject=row["key"],
+                version=1,
+                reason=reason,
+                after=fingerprint,
+                payload={"kind": kind, "fields": fields},
+            )
+        )
+    connection.execute(version.insert(), versions)
+    connection.execute(transition.insert(), transitions)
+    return ids, keys, events
