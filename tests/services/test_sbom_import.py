@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from tests.helpers import PASSWORD, SHARED_DATA, database_state, sample_fields
 
+from qspine.formats.sbom import parse_sbom
 from qspine.model.errors import Forbidden, InvalidInput
 from qspine.profiles import load_profile
 from qspine.spine import Spine
@@ -198,3 +199,40 @@ def test_real_juice_shop_sbom(spine: Spine) -> None:
     direct = [c for c in components if c.fields.get("dependency") == "direct"]
     assert len(direct) == 71
     assert done.dependencies > 0
+
+
+@pytest.mark.parametrize("format", ["cyclonedx", "spdx"])
+def test_export_reads_back_with_support_data(spine: Spine, format: str) -> None:
+    target = release(spine, "CytoAssist 2.0")
+    hashed = lib("requests", "2.19.0", hashes=[{"alg": "SHA-256", "content": "cd" * 32}])
+    hashed["licenses"] = [{"license": {"id": "Apache-2.0"}}]
+    document = cyclonedx(
+        [hashed, lib("six", "1.16.0")],
+        [{"ref": "pkg:pypi/requests@2.19.0", "dependsOn": ["pkg:pypi/six@1.16.0"]}],
+    )
+    spine.sbom.import_bytes("ada", document, "bom.json", target)
+    keys = {c.fields["name"]: c.key for c in spine.sbom.components(target)}
+    spine.records.revise(
+        "ada",
+        keys["six"],
+        {"support_level": "unmaintained", "end_of_support": "2026-01-31"},
+        1,
+        "upstream stopped maintaining it",
+    )
+    text = spine.sbom.export(target, format)
+    back = parse_sbom(text.encode(), f"export.{format}.json")
+    named = {c.name: c for c in back.components}
+    assert named["requests"].purl == "pkg:pypi/requests@2.19.0"
+    assert named["requests"].hashes == ("SHA-256:" + "cd" * 32,)
+    assert named["requests"].licenses == ("Apache-2.0",)
+    assert named["requests"].depends_on == (named["six"].ref,)
+    raw = json.loads(text)
+    if format == "cyclonedx":
+        (six,) = [c for c in raw["components"] if c["name"] == "six"]
+        assert {p["name"]: p["value"] for p in six["properties"]} == {
+            "qspine:support_level": "unmaintained",
+            "qspine:end_of_support": "2026-01-31",
+        }
+    else:
+        (six,) = [p for p in raw["packages"] if p["name"] == "six"]
+        assert six["comment"] == "support level: unmaintained; end of support: 2026-01-31"

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from qspine.formats.sbom import Sbom, SbomComponent, parse_sbom
+from qspine.formats.sbom_export import Support, export_sbom
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.sbom_diff import (
     ComponentChange,
@@ -174,6 +175,43 @@ class SbomService:
         with read_connection(self._context.engine) as connection:
             _release_row(connection, release)
             return contained(connection, release)
+
+    def export(self, release: str, format: str) -> str:
+        """The release's components (at the versions it contains) as CycloneDX or SPDX JSON."""
+        with read_connection(self._context.engine) as connection:
+            row = _release_row(connection, release)
+            fields = row_fields(connection, row)
+            items = contained(connection, release)
+            edges = _edges(connection, [c.id for c in items])
+            # support data is the manufacturer's current knowledge, not the SBOM's
+            support = {c.id: _latest_fields(connection, c.id) for c in items}
+        keys = {c.id: c.key for c in items}
+        components = [
+            (
+                SbomComponent(
+                    ref=c.key,
+                    name=str(c.fields["name"]),
+                    version=c.version,
+                    purl=str(c.fields.get("purl", "")),
+                    cpe=str(c.fields.get("cpe", "")),
+                    supplier=str(c.fields.get("supplier_name", "")),
+                    component_type=str(c.fields.get("component_type", "library")),
+                    hashes=tuple(c.fields.get("hashes", ())),
+                    licenses=tuple(c.fields.get("licenses", ())),
+                    depends_on=tuple(keys[t] for t in edges.get(c.id, ()) if t in keys),
+                    direct=c.fields.get("dependency") == "direct",
+                    group=str(c.fields.get("group", "")),
+                ),
+                Support(
+                    str(support[c.id].get("support_level", "unknown")),
+                    str(support[c.id].get("end_of_support", "")),
+                ),
+            )
+            for c in items
+        ]
+        product = str(fields.get("product") or fields.get("title"))
+        label = str(fields.get("version_label", row["key"]))
+        return export_sbom(format, product, label, components, self._context.clock())
 
     def releases(self) -> list[dict[str, Any]]:
         """Every release with its title, status and how many components it contains."""
@@ -431,6 +469,23 @@ def row_fields(connection: Connection, row: RowMapping) -> dict[str, Any]:
         )
     ).scalar_one()
     return dict(fields)
+
+
+def _edges(connection: Connection, ids: list[int]) -> dict[int, list[int]]:
+    """depends_on targets of each of `ids`."""
+    found: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 500):
+        for source, target in connection.execute(
+            sa.select(link.c.source_id, link.c.target_id)
+            .where(
+                link.c.type == "depends_on",
+                link.c.removed_at.is_(None),
+                link.c.source_id.in_(ids[start : start + 500]),
+            )
+            .order_by(link.c.id)
+        ):
+            found.setdefault(source, []).append(target)
+    return found
 
 
 def _release_row(connection: Connection, key: str) -> RowMapping:
