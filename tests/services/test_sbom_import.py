@@ -7,12 +7,14 @@ import json
 from typing import Any
 
 import pytest
-from tests.helpers import PASSWORD, SHARED_DATA, database_state, sample_fields
 
 from qspine.formats.sbom import parse_sbom
 from qspine.model.errors import Forbidden, InvalidInput
 from qspine.profiles import load_profile
+from qspine.services.users import User
 from qspine.spine import Spine
+
+from helpers import PASSWORD, SHARED_DATA, database_state, sample_fields
 
 PROFILE = load_profile("qmsr")
 
@@ -22,6 +24,10 @@ SPDX_EXAMPLE = SHARED_DATA / "sbom-spdx-examples/example6/spdx2.2/example6-bin.s
 need_data = pytest.mark.skipif(
     not JUICE_SHOP.exists(), reason=f"the shared data folder {SHARED_DATA} is absent"
 )
+
+
+def ADA(spine: Spine) -> User:
+    return spine.users.get("ada")
 
 
 def cyclonedx(
@@ -70,7 +76,7 @@ def test_import_then_upgrade_shows_the_diff_and_turns_evidence_suspect(spine: Sp
     )
     done = spine.sbom.import_bytes("sam", document, "bom-2.0.json", first)
     assert (len(done.diff.added), done.diff.previous, done.dependencies) == (3, None, 1)
-    keys = {c.fields["name"]: c.key for c in spine.sbom.components(first)}
+    keys = {c.fields["name"]: c.key for c in spine.sbom.components(ADA(spine), first)}
     requests = spine.records.show(keys["requests"])
     assert (requests.status, requests.version.fields["package"]) == ("listed", "pkg:pypi/requests")
     outgoing, _ = spine.links.of(keys["requests"])
@@ -103,12 +109,12 @@ def test_import_then_upgrade_shows_the_diff_and_turns_evidence_suspect(spine: Sp
     assert (revised.version.number, revised.status) == (2, "listed")
     assert revised.version.fields["version"] == "2.32.3"
     # each release pins the version it contains
-    pins = {c.key: (c.number, c.version) for c in spine.sbom.components(first)}
+    pins = {c.key: (c.number, c.version) for c in spine.sbom.components(ADA(spine), first)}
     assert pins[keys["requests"]] == (1, "2.19.0")
-    pins = {c.key: (c.number, c.version) for c in spine.sbom.components(second)}
+    pins = {c.key: (c.number, c.version) for c in spine.sbom.components(ADA(spine), second)}
     assert pins[keys["requests"]] == (2, "2.32.3") and keys["six"] not in pins
     # the same comparison without importing
-    again = spine.sbom.diff(second)
+    again = spine.sbom.diff(ADA(spine), second)
     assert [(c.name, c.old_version, c.new_version) for c in again.upgraded] == [
         ("requests", "2.19.0", "2.32.3")
     ]
@@ -126,7 +132,7 @@ def test_same_version_with_other_hashes_is_a_change(spine: Spine) -> None:
     assert [(c.name, c.old_version, c.new_version) for c in diff.changed] == [
         ("idna", "3.7", "3.7")
     ]
-    (component,) = spine.sbom.components(second)
+    (component,) = spine.sbom.components(ADA(spine), second)
     assert component.fields["hashes"] == ["SHA-256:" + "ab" * 32]
 
 
@@ -135,7 +141,7 @@ def test_products_keep_their_own_history(spine: Spine) -> None:
     spine.sbom.import_bytes("ada", cyclonedx([lib("idna", "3.6")]), "a.json", ours)
     done = spine.sbom.import_bytes("ada", cyclonedx([lib("idna", "3.7")]), "b.json", theirs)
     assert (done.diff.previous, len(done.diff.added), done.diff.upgraded) == (None, 1, [])
-    (a,), (b,) = spine.sbom.components(ours), spine.sbom.components(theirs)
+    (a,), (b,) = spine.sbom.components(ADA(spine), ours), spine.sbom.components(ADA(spine), theirs)
     assert a.key != b.key and a.version == "3.6"
 
 
@@ -155,7 +161,7 @@ def test_reimport_into_a_planned_release_replaces_its_contents(spine: Spine) -> 
     diff = spine.sbom.import_bytes("ada", cyclonedx([lib("idna", "3.7")]), "b", planned).diff
     assert [(c.old_version, c.new_version) for c in diff.upgraded] == [("3.6", "3.7")]
     assert [c.name for c in diff.removed] == ["six"]
-    assert [(c.fields["name"], c.version) for c in spine.sbom.components(planned)] == [
+    assert [(c.fields["name"], c.version) for c in spine.sbom.components(ADA(spine), planned)] == [
         ("idna", "3.7")
     ]
 
@@ -194,7 +200,7 @@ def sample_need(spine: Spine) -> str:
 def test_real_juice_shop_sbom(spine: Spine) -> None:
     target = release(spine, "Juice Shop 14.1.1", "juice-shop")
     done = spine.sbom.import_file("ada", JUICE_SHOP, target)
-    components = spine.sbom.components(target)
+    components = spine.sbom.components(ADA(spine), target)
     assert len(components) == len(done.diff.added) == 1115
     direct = [c for c in components if c.fields.get("dependency") == "direct"]
     assert len(direct) == 71
@@ -211,7 +217,7 @@ def test_export_reads_back_with_support_data(spine: Spine, format: str) -> None:
         [{"ref": "pkg:pypi/requests@2.19.0", "dependsOn": ["pkg:pypi/six@1.16.0"]}],
     )
     spine.sbom.import_bytes("ada", document, "bom.json", target)
-    keys = {c.fields["name"]: c.key for c in spine.sbom.components(target)}
+    keys = {c.fields["name"]: c.key for c in spine.sbom.components(ADA(spine), target)}
     spine.records.revise(
         "ada",
         keys["six"],
@@ -219,7 +225,7 @@ def test_export_reads_back_with_support_data(spine: Spine, format: str) -> None:
         1,
         "upstream stopped maintaining it",
     )
-    text = spine.sbom.export(target, format)
+    text = spine.sbom.export(ADA(spine), target, format)
     back = parse_sbom(text.encode(), f"export.{format}.json")
     named = {c.name: c for c in back.components}
     assert named["requests"].purl == "pkg:pypi/requests@2.19.0"

@@ -15,6 +15,7 @@ from qspine.api import (
     readiness,
     records,
     review,
+    sbom,
     signals,
     trace,
     work,
@@ -45,3 +46,4 @@ router.include_router(complaints.router)
 router.include_router(review.router)
 router.include_router(readiness.router)
 router.include_router(lint.router)
+router.include_router(sbom.router)

@@ -16,6 +16,7 @@ from qspine.cli import (
     matrix,
     records,
     review,
+    sbom,
     serve,
     signal,
     trace,
@@ -57,6 +58,7 @@ app.add_typer(check.findings, name="finding")
 app.add_typer(complaints.app, name="complaints")
 app.add_typer(review.app, name="review")
 app.add_typer(serve.tokens, name="token")
+app.add_typer(sbom.app, name="sbom")
 
 
 @app.callback()

@@ -38,7 +38,7 @@ from qspine.services.lifecycle import load_record
 from qspine.services.links import NewLink, Removal, remove_links, write_links
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.revisions import Revision, revise_in, transition_in
-from qspine.services.users import UserService, require
+from qspine.services.users import User, UserService, require
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import link, record, version
 
@@ -147,9 +147,10 @@ class SbomService:
         step("done", 3, 3)
         return result
 
-    def diff(self, release: str, against: str | None = None) -> SbomDiff:
+    def diff(self, user: User, release: str, against: str | None = None) -> SbomDiff:
         """Compare the components of `release` with those of `against` (default: the previous
         release of the same product)."""
+        self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
             row = _release_row(connection, release)
             other = against or _previous_release(connection, row)
@@ -171,13 +172,15 @@ class SbomService:
             unchanged=len(pairing.unchanged) - len(changed),
         )
 
-    def components(self, release: str) -> list[Contained]:
+    def components(self, user: User, release: str) -> list[Contained]:
+        self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
             _release_row(connection, release)
             return contained(connection, release)
 
-    def export(self, release: str, format: str) -> str:
+    def export(self, user: User, release: str, format: str) -> str:
         """The release's components (at the versions it contains) as CycloneDX or SPDX JSON."""
+        self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
             row = _release_row(connection, release)
             fields = row_fields(connection, row)
@@ -213,8 +216,9 @@ class SbomService:
         label = str(fields.get("version_label", row["key"]))
         return export_sbom(format, product, label, components, self._context.clock())
 
-    def releases(self) -> list[dict[str, Any]]:
+    def releases(self, user: User) -> list[dict[str, Any]]:
         """Every release with its title, status and how many components it contains."""
+        self._users.permits(user, "read")
         component = record.alias("c")
         count = (
             sa.select(sa.func.count())

@@ -19,6 +19,7 @@ from qspine.web import (
     pages_readiness,
     pages_records,
     pages_review,
+    pages_sbom,
     pages_sign,
     pages_signal,
     pages_trace,
@@ -39,4 +40,5 @@ router.include_router(pages_work.router)
 router.include_router(pages_readiness.router)
 router.include_router(pages_complaints.router)
 router.include_router(pages_review.router)
+router.include_router(pages_sbom.router)
 router.include_router(pages_admin.router)
