@@ -728,6 +728,16 @@ def _approved_supplier_records_its_evaluation(b: Build) -> Case:
     return Case({bad: says}, (good,), (pending,))
 
 
+@rule("SBOM-EOS-001")
+def _component_is_supported(b: Build) -> Case:
+    bad = b.new("sbom_component", "Past", end_of_support=AWARE_LONG_AGO)
+    good = b.new("sbom_component", "Supported", end_of_support="2030-01-01")
+    unknown = b.new("sbom_component", "No date")
+    retired = b.new("sbom_component", "Replaced", end_of_support=AWARE_LONG_AGO)
+    b.to("retired", retired)
+    return Case({bad: f"support ended {AWARE_LONG_AGO}"}, (), (good, unknown, retired))
+
+
 @rule("VUL-TRI-001")
 def _vulnerability_is_triaged_in_time(b: Build) -> Case:
     bad = b.new("vulnerability", "Untriaged", discovered_on=AWARE_LONG_AGO)
