@@ -11,6 +11,7 @@ from qspine.services.audit import AuditService
 from qspine.services.baselines import BaselineService
 from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
+from qspine.services.cyber import CyberService
 from qspine.services.links import LinkService
 from qspine.services.lint import LintService
 from qspine.services.matrix import MatrixService
@@ -27,6 +28,8 @@ from qspine.services.trace import TraceService
 from qspine.services.training import TrainingService
 from qspine.services.trending import TrendService
 from qspine.services.users import UserService
+from qspine.services.vex import VexService
+from qspine.services.vulndb import VulnDbService
 from qspine.services.worklist import WorklistService
 from qspine.settings import Settings
 from qspine.store.engine import create_spine_engine
@@ -58,6 +61,9 @@ class Spine:
         self.suppliers = SupplierService(context, self.users)
         self.lint = LintService(context, self.users)
         self.sbom = SbomService(context, self.users, self.blobs)
+        self.cyber = CyberService(context, self.users, self.matrices)
+        self.vulndb = VulnDbService(context, self.users)
+        self.vex = VexService(context, self.users, self.signing)
         self.readiness = ReadinessService(context, self.users, self.signals.follow)
 
     @property

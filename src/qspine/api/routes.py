@@ -9,6 +9,7 @@ from qspine.api import (
     admin,
     baselines,
     complaints,
+    cyber,
     links,
     lint,
     matrix,
@@ -18,6 +19,8 @@ from qspine.api import (
     sbom,
     signals,
     trace,
+    vex,
+    vulndb,
     work,
 )
 from qspine.api.schemas import ErrorOut
@@ -44,6 +47,9 @@ router.include_router(baselines.router)
 router.include_router(work.router)
 router.include_router(complaints.router)
 router.include_router(review.router)
+router.include_router(cyber.router)
 router.include_router(readiness.router)
 router.include_router(lint.router)
 router.include_router(sbom.router)
+router.include_router(vulndb.router)
+router.include_router(vex.router)

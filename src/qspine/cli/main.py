@@ -10,6 +10,7 @@ from qspine.cli import (
     baseline,
     check,
     complaints,
+    cyber,
     demo,
     links,
     lint,
@@ -20,6 +21,8 @@ from qspine.cli import (
     serve,
     signal,
     trace,
+    vex,
+    vulndb,
     work,
 )
 from qspine.cli.context import Options
@@ -57,8 +60,12 @@ app.command("rules")(check.rules)
 app.add_typer(check.findings, name="finding")
 app.add_typer(complaints.app, name="complaints")
 app.add_typer(review.app, name="review")
+app.add_typer(cyber.app, name="cyber")
 app.add_typer(serve.tokens, name="token")
 app.add_typer(sbom.app, name="sbom")
+app.add_typer(vulndb.app, name="vulndb")
+app.add_typer(vex.vuln, name="vuln")
+app.add_typer(vex.vex, name="vex")
 
 
 @app.callback()

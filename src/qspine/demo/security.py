@@ -139,6 +139,7 @@ records:
       source: cisa_kev
       discovered_on: !ago 250
       triage_state: affected
+      triaged_on: !ago 247
       severity: high
       cvss_score: 7.5
       cvss_vector: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H
@@ -165,6 +166,7 @@ records:
       source: nvd
       discovered_on: !ago 270
       triage_state: not_affected
+      triaged_on: !ago 262
       severity: medium
       cvss_score: 5.5
       cwe: [CWE-476]
@@ -181,6 +183,7 @@ records:
       source: ghsa
       discovered_on: !ago 190
       triage_state: not_affected
+      triaged_on: !ago 176
       severity: medium
       vex_justification: vulnerable_code_not_in_execute_path
       justification: >-
@@ -224,6 +227,7 @@ records:
       source: ghsa
       discovered_on: !ago 150
       triage_state: not_affected
+      triaged_on: !ago 141
       severity: medium
       vex_justification: vulnerable_code_not_in_execute_path
       justification: >-

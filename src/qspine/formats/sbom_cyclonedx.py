@@ -43,10 +43,10 @@ XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def read_cyclonedx_json(doc: dict[str, Any], name: str) -> Sbom:
     """Validate a CycloneDX JSON document against its schema, then read it with the library."""
-    version = _schema_version(doc.get("specVersion"), OutputFormat.JSON, name)
-    error = best_match(_json_schema_validator(version).iter_errors(doc))
+    version = schema_version(doc.get("specVersion"), OutputFormat.JSON, name)
+    error = best_match(json_schema_validator(version).iter_errors(doc))
     if error is not None:
-        raise InvalidInput(_invalid_cyclonedx(name, version, _json_error_text(error)))
+        raise InvalidInput(invalid_cyclonedx(name, version, json_error_text(error)))
     layout = _Layout(
         serial=str(doc.get("serialNumber") or ""),
         created=str((doc.get("metadata") or {}).get("timestamp") or ""),
@@ -58,13 +58,13 @@ def read_cyclonedx_json(doc: dict[str, Any], name: str) -> Sbom:
 
 def read_cyclonedx_xml(root: Any, text: str, namespace: str, name: str) -> Sbom:
     """Validate a CycloneDX XML document against its XSD, then read it with the library."""
-    version = _schema_version(namespace.removeprefix(CYCLONEDX_NAMESPACE), OutputFormat.XML, name)
+    version = schema_version(namespace.removeprefix(CYCLONEDX_NAMESPACE), OutputFormat.XML, name)
     # Without its declaration (which may name an encoding other than the UTF-8 the validator
     # uses); the line break after it stays, so reported line numbers are the file's.
-    problem = _xml_schema_problem(XML_DECLARATION.sub("", text, count=1), version)
+    problem = xml_schema_problem(XML_DECLARATION.sub("", text, count=1), version)
     if problem:
         raise InvalidInput(
-            _invalid_cyclonedx(name, version, problem.replace(f"{{{namespace}}}", ""))
+            invalid_cyclonedx(name, version, problem.replace(f"{{{namespace}}}", ""))
         )
     layout = _Layout(
         serial=root.get("serialNumber", ""),
@@ -86,7 +86,7 @@ def _bom_from_xml(text: str) -> Bom | None:
     return bom
 
 
-def _schema_version(value: object, output: OutputFormat, name: str) -> SchemaVersion:
+def schema_version(value: object, output: OutputFormat, name: str) -> SchemaVersion:
     """The declared CycloneDX version, if the library has a schema for it in this format."""
     if value is None:
         raise InvalidInput(f"{name}: a CycloneDX document without a specVersion")
@@ -101,7 +101,7 @@ def _schema_version(value: object, output: OutputFormat, name: str) -> SchemaVer
     return version
 
 
-def _invalid_cyclonedx(name: str, version: SchemaVersion, problem: str) -> str:
+def invalid_cyclonedx(name: str, version: SchemaVersion, problem: str) -> str:
     return f"{name}: not a valid CycloneDX {version.to_version()} document: {problem}"
 
 
@@ -136,7 +136,7 @@ _Draft7Validator = validators.extend(Draft7Validator, {"uniqueItems": _unique_it
 
 
 @cache
-def _json_schema_validator(version: SchemaVersion) -> Any:
+def json_schema_validator(version: SchemaVersion) -> Any:
     """The library's schema (and schema registry) for `version`, checked with two keywords
     made fast: `iri-reference` and `uniqueItems`.
 
@@ -151,7 +151,7 @@ def _json_schema_validator(version: SchemaVersion) -> Any:
     return _Draft7Validator(library.schema, registry=library._registry, format_checker=checker)
 
 
-def _json_error_text(error: Any) -> str:
+def json_error_text(error: Any) -> str:
     """A schema error as "message at components[3].hashes"."""
     where = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
@@ -166,7 +166,7 @@ def _xml_schema_validator(version: SchemaVersion) -> Any:
     return make_schemabased_validator(OutputFormat.XML, version)
 
 
-def _xml_schema_problem(text: str, version: SchemaVersion) -> str:
+def xml_schema_problem(text: str, version: SchemaVersion) -> str:
     """The first XSD violation of `text` as "line N: message", or "" when it is valid."""
     try:
         errors = _xml_schema_validator(version).validate_str(text, all_errors=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from qspine.model.cyber_metrics import CyberMetrics, summary_line
 from qspine.model.deadlines import mdr_due
 from qspine.model.records import key_order
 from qspine.model.review import (
@@ -32,15 +33,16 @@ def compile_inputs(
     found_in: Mapping[str, dt.date | None],
     previous: Item | None,
     actions: Sequence[Item],
+    cyber: CyberMetrics | None = None,
 ) -> ReviewInputs:
     """The twelve inputs from the records read for the period.
 
     `kinds` are the kinds the profile declares; `items` the records that may count (any
     kind); `found_in` the audit date of each finding's audit; `previous` the review followed
-    up and `actions` its actions."""
+    up and `actions` its actions; `cyber` the cyber metrics at period end (input a)."""
     reader = _Reader(start, end, frozenset(kinds), found_in, items)
     sections = (
-        _feedback(reader),
+        _feedback(reader, cyber),
         _complaints(reader),
         _reporting(reader),
         _audits(reader),
@@ -119,7 +121,7 @@ class _Reader:
         return any(self.has(day) for day in item.entered.get(status, ()))
 
 
-def _feedback(r: _Reader) -> ReviewSection:
+def _feedback(r: _Reader, cyber: CyberMetrics | None = None) -> ReviewSection:
     if not r.declares("post_market_signal", "vulnerability"):
         return no_source("a", "The profile has no post-market signal or vulnerability records.")
     signals, vulnerabilities = r.of("post_market_signal"), r.of("vulnerability")
@@ -138,6 +140,8 @@ def _feedback(r: _Reader) -> ReviewSection:
         f"{plural(n[2], 'vulnerability', 'vulnerabilities')} discovered, "
         f"{n[3]} open at period end."
     )
+    if cyber is not None:
+        summary += " " + summary_line(cyber, components=False)
     return section("a", summary, figures, signals + vulnerabilities)
 
 

@@ -34,6 +34,7 @@ from qspine.model.review import (
 )
 from qspine.model.review_sections import compile_inputs
 from qspine.services.context import SpineContext
+from qspine.services.cyber_reads import vulnerability_metrics
 from qspine.services.links import NewLink, write_links
 from qspine.services.records import NewRecord, RecordService
 from qspine.services.users import User, UserService
@@ -116,6 +117,9 @@ class _Compiler:
         reviews = [i for i in items if i.kind == REVIEW]
         previous = previous_review(reviews, self.start, self.end, self.follows_up(rows))
         actions = self.actions_of(previous, rows)
+        cyber = None
+        if "vulnerability" in self.profile.kinds:  # input a): the cyber metrics at period end
+            cyber = vulnerability_metrics(self.connection, min(self.end, now.date()))
         return compile_inputs(
             self.start,
             self.end,
@@ -125,6 +129,7 @@ class _Compiler:
             found_in,
             previous,
             actions,
+            cyber,
         )
 
     def candidates(self) -> ColumnElement[bool]:

@@ -290,3 +290,42 @@ web_session = sa.Table(
     sa.Column("last_seen_at", UTCDateTime, nullable=False),
     sa.Column("ended_at", UTCDateTime, nullable=True),
 )
+
+advisory = sa.Table(
+    "advisory",
+    metadata,
+    # The offline vulnerability database: one OSV record each, as imported (its JSON and the
+    # SHA-256 of its canonical form), so a re-import writes only what changed.
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("osv_id", sa.String(128), nullable=False, unique=True),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("modified", UTCDateTime, nullable=True),
+    sa.Column("published", UTCDateTime, nullable=True),
+    sa.Column("withdrawn", UTCDateTime, nullable=True),
+    sa.Column("aliases", Json, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("severity", sa.Text, nullable=False),
+    sa.Column("digest", Hash, nullable=False),
+    sa.Column("record", Json, nullable=False),
+    sa.Column("imported_at", UTCDateTime, nullable=False),
+)
+
+advisory_package = sa.Table(
+    "advisory_package",
+    metadata,
+    # The packages an advisory names, as matching looks them up: OSV ecosystem without its
+    # release suffix ('Debian:11' -> 'Debian') and the name as the ecosystem compares it.
+    sa.Column("advisory_id", Id, sa.ForeignKey("advisory.id"), primary_key=True),
+    sa.Column("ecosystem", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(400), primary_key=True),
+    sa.Index(None, "ecosystem", "name", "advisory_id"),
+)
+
+advisory_alias = sa.Table(
+    "advisory_alias",
+    metadata,
+    # Every identifier an advisory goes by (its own id and its aliases): CVE / GHSA / PYSEC / GO.
+    sa.Column("advisory_id", Id, sa.ForeignKey("advisory.id"), primary_key=True),
+    sa.Column("alias", sa.String(128), primary_key=True),
+    sa.Index(None, "alias", "advisory_id"),
+)

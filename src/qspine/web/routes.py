@@ -13,6 +13,7 @@ from qspine.web import (
     pages_admin,
     pages_baselines,
     pages_complaints,
+    pages_cyber,
     pages_edit,
     pages_home,
     pages_matrix,
@@ -23,6 +24,8 @@ from qspine.web import (
     pages_sign,
     pages_signal,
     pages_trace,
+    pages_vex,
+    pages_vulndb,
     pages_work,
 )
 
@@ -39,6 +42,9 @@ router.include_router(pages_baselines.router)
 router.include_router(pages_work.router)
 router.include_router(pages_readiness.router)
 router.include_router(pages_complaints.router)
+router.include_router(pages_cyber.router)
 router.include_router(pages_review.router)
 router.include_router(pages_sbom.router)
+router.include_router(pages_vulndb.router)
+router.include_router(pages_vex.router)
 router.include_router(pages_admin.router)
