@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qspine.model.cvss import base_score
-from qspine.model.vulnerability_match import _VERSION_CLASS, AffectedPackage, _parse
+from qspine.model.vulnerability_match import VERSION_CLASS, AffectedPackage, parse_version
 
 _PREFERENCE = ("CVE-", "GHSA-")
 """Identifier preference for a vulnerability record: CVE, then GHSA, then the databases' own
@@ -146,12 +146,15 @@ def unreadable_versions(entries: Iterable[AffectedPackage]) -> set[tuple[str, st
         for kind, events in entry.ranges:
             if kind == "GIT":
                 continue
-            cls = _VERSION_CLASS.get(entry.key[0]) if kind == "ECOSYSTEM" else None
+            cls = VERSION_CLASS.get(entry.key[0]) if kind == "ECOSYSTEM" else None
             if kind == "SEMVER":
-                cls = _VERSION_CLASS["npm"]  # SemVer 2.0
+                cls = VERSION_CLASS["npm"]  # SemVer 2.0
             if cls is None:
                 continue
             for event, value in events:
-                if not (event == "introduced" and value == "0") and _parse(cls, value) is None:
+                if (
+                    not (event == "introduced" and value == "0")
+                    and parse_version(cls, value) is None
+                ):
                     found.add((entry.advisory, value))
     return found
