@@ -165,10 +165,10 @@ class SbomService:
         return SbomDiff(
             release=release,
             previous=other,
-            added=[_change(None, n) for n in pairing.added],
-            removed=[_change(o, None) for o in pairing.removed],
-            upgraded=[_change(o, n) for o, n in pairing.upgraded],
-            changed=[_change(o, n) for o, n in changed],
+            added=[_change(n, "", n.version) for n in pairing.added],
+            removed=[_change(o, o.version, "") for o in pairing.removed],
+            upgraded=[_change(n, o.version, n.version) for o, n in pairing.upgraded],
+            changed=[_change(n, o.version, n.version) for o, n in changed],
             unchanged=len(pairing.unchanged) - len(changed),
         )
 
@@ -253,13 +253,11 @@ class _Import:
     def __init__(
         self, connection: Connection, context: SpineContext, actor: str, sbom: Sbom, now: Any
     ) -> None:
-        self.connection, self.context, self.actor, self.sbom, self.now = (
-            connection,
-            context,
-            actor,
-            sbom,
-            now,
-        )
+        self.connection = connection
+        self.context = context
+        self.actor = actor
+        self.sbom = sbom
+        self.now = now
         self.events: list[NewEvent] = []
         self.reason = f"SBOM {sbom.path} ({sbom.format} {sbom.spec_version})"
 
@@ -294,9 +292,9 @@ class _Import:
             latest = _latest_fields(connection, old.id)
             changes = _changes(latest, fields, upgrade=old.version != fields["version"])
             if old.version != fields["version"]:
-                upgraded.append(_change(old, None, fields["version"]))
+                upgraded.append(_change(old, old.version, fields["version"]))
             elif changes:
-                changed.append(_change(old, None, fields["version"]))
+                changed.append(_change(old, old.version, fields["version"]))
             else:
                 unchanged += 1
             if changes:
@@ -306,7 +304,7 @@ class _Import:
                     connection, self.context, self.actor, old.key, LISTED, self.reason, self.now
                 )
         self.events += revise_in(connection, self.context, self.actor, revisions, self.now)
-        removed = [_change(old, None, "") for old in pairing.removed]
+        removed = [_change(old, old.version, "") for old in pairing.removed]
         self._contains(release, current, keys_by_ref)
         dependencies = self._dependencies(keys_by_ref)
         suspect = _suspect_links(connection, self.context, sorted({r.key for r in revisions}))
@@ -314,7 +312,7 @@ class _Import:
             release=release,
             previous=other,
             added=[
-                _change(None, None, f["version"], key, f)
+                ComponentChange(f["package"], f["name"], "", f["version"], key)
                 for (_, f), key in zip(pairing.added, made, strict=True)
             ],
             removed=removed,
@@ -617,26 +615,10 @@ def _status(connection: Connection, record_id: int) -> str:
     )
 
 
-def _change(
-    old: Contained | None,
-    new: Contained | None,
-    new_version: str | None = None,
-    key: str | None = None,
-    fields: dict[str, Any] | None = None,
-) -> ComponentChange:
-    base = old or new
-    if base is None:
-        assert fields is not None and key is not None
-        return ComponentChange(
-            str(fields["package"]), str(fields["name"]), "", new_version or "", key
-        )
-    return ComponentChange(
-        base.package,
-        str(base.fields.get("name", "")),
-        old.version if old else "",
-        new_version if new_version is not None else (new.version if new else ""),
-        (new or base).key,
-    )
+def _change(base: Contained, old_version: str, new_version: str) -> ComponentChange:
+    """A diff line for the component record `base`."""
+    name = str(base.fields.get("name", ""))
+    return ComponentChange(base.package, name, old_version, new_version, base.key)
 
 
 def _suspect_links(
