@@ -30,7 +30,7 @@ from qspine.services import cyber_reads, reads
 from qspine.services.context import SpineContext
 from qspine.services.lifecycle import load_record
 from qspine.services.matrix import MatrixService
-from qspine.services.sbom import Contained, contained
+from qspine.services.sbom_reads import Contained, contained
 from qspine.services.users import User, UserService
 from qspine.store.engine import read_connection
 

@@ -27,7 +27,7 @@ from qspine.model.cyber_metrics import (
 from qspine.model.deadlines import as_date
 from qspine.model.profile import Profile
 from qspine.services import reads
-from qspine.services.sbom import Contained, contained
+from qspine.services.sbom_reads import Contained, contained
 from qspine.store.schema import audit_event, link, record, version
 
 SBOM_IMPORT = "sbom.import"

@@ -13,7 +13,7 @@ document is checked against its specification first; the whole import is one tra
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,24 +23,33 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from qspine.formats.sbom import Sbom, SbomComponent, parse_sbom
 from qspine.formats.sbom_export import Support, export_sbom
-from qspine.model.errors import InvalidInput, NotFound
+from qspine.model.errors import InvalidInput
 from qspine.model.sbom_diff import (
     ComponentChange,
     SbomDiff,
-    SuspectLink,
     package_identity,
     pair,
 )
 from qspine.services.audit import NewEvent, append
 from qspine.services.blobs import BlobService
 from qspine.services.context import SpineContext
-from qspine.services.lifecycle import load_record
 from qspine.services.links import NewLink, Removal, remove_links, write_links
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.revisions import Revision, revise_in, transition_in
+from qspine.services.sbom_reads import (
+    Contained,
+    contained,
+    dependency_edges,
+    latest_fields,
+    previous_release,
+    record_status,
+    release_row,
+    row_fields,
+    suspect_links,
+)
 from qspine.services.users import User, UserService, require
 from qspine.store.engine import read_connection, write_transaction
-from qspine.store.schema import link, record, version
+from qspine.store.schema import link, record
 
 LISTED = "listed"
 # Fields an import takes from the SBOM; the rest (support level, end of support, known
@@ -60,28 +69,6 @@ SBOM_FIELDS = (
     "licenses",
 )
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Contained:
-    """A component a release contains, at the version the contains link pins."""
-
-    id: int
-    key: str
-    number: int  # pinned version
-    latest: int
-    status: str
-    fields: dict[str, Any]
-    link_id: int
-    link_fingerprint: str
-
-    @property
-    def package(self) -> str:
-        return str(self.fields.get("package") or _identity_of(self.fields))
-
-    @property
-    def version(self) -> str:
-        return str(self.fields.get("version", ""))
 
 
 @dataclass(frozen=True)
@@ -137,7 +124,7 @@ class SbomService:
         sbom = parse_sbom(data, name)
         with read_connection(self._context.engine) as connection:
             require(connection, self._context, actor, "write", "sbom_component")
-            _refuse_change(connection, self._context, _release_row(connection, release))
+            _refuse_change(connection, self._context, release_row(connection, release))
         digest = self._store(actor, data, name)
         step("writing components", 1, 3)
         now = self._context.clock()
@@ -152,10 +139,10 @@ class SbomService:
         release of the same product)."""
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            row = _release_row(connection, release)
-            other = against or _previous_release(connection, row)
+            row = release_row(connection, release)
+            other = against or previous_release(connection, row)
             if other is not None:
-                _release_row(connection, other)
+                release_row(connection, other)
             now = contained(connection, release)
             was = contained(connection, other) if other else []
         pairing = pair(was, now, _pinned_key, _pinned_key)
@@ -175,19 +162,19 @@ class SbomService:
     def components(self, user: User, release: str) -> list[Contained]:
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            _release_row(connection, release)
+            release_row(connection, release)
             return contained(connection, release)
 
     def export(self, user: User, release: str, format: str) -> str:
         """The release's components (at the versions it contains) as CycloneDX or SPDX JSON."""
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            row = _release_row(connection, release)
+            row = release_row(connection, release)
             fields = row_fields(connection, row)
             items = contained(connection, release)
-            edges = _edges(connection, [c.id for c in items])
+            edges = dependency_edges(connection, [c.id for c in items])
             # support data is the manufacturer's current knowledge, not the SBOM's
-            support = {c.id: _latest_fields(connection, c.id) for c in items}
+            support = {c.id: latest_fields(connection, c.id) for c in items}
         keys = {c.id: c.key for c in items}
         components = [
             (
@@ -263,11 +250,11 @@ class _Import:
 
     def run(self, release: str, previous: str | None, digest: str) -> SbomImport:
         connection = self.connection
-        row = _release_row(connection, release)
+        row = release_row(connection, release)
         current = _refuse_change(connection, self.context, row)
-        other = previous or _previous_release(connection, row)
+        other = previous or previous_release(connection, row)
         if other is not None:
-            _release_row(connection, other)
+            release_row(connection, other)
         basis = {c.id: c for c in (contained(connection, other) if other else [])}
         for item in current:  # a re-import starts from what the release holds now
             basis.setdefault(item.id, item)
@@ -289,7 +276,7 @@ class _Import:
         upgraded = []
         for old, (component, fields) in [*pairing.unchanged, *pairing.upgraded]:
             keys_by_ref[component.ref] = old.key
-            latest = _latest_fields(connection, old.id)
+            latest = latest_fields(connection, old.id)
             changes = _changes(latest, fields, upgrade=old.version != fields["version"])
             if old.version != fields["version"]:
                 upgraded.append(_change(old, old.version, fields["version"]))
@@ -299,7 +286,7 @@ class _Import:
                 unchanged += 1
             if changes:
                 revisions.append(Revision(old.key, changes, self.reason, LISTED))
-            elif _status(connection, old.id) == "proposed":
+            elif record_status(connection, old.id) == "proposed":
                 self.events += transition_in(
                     connection, self.context, self.actor, old.key, LISTED, self.reason, self.now
                 )
@@ -307,7 +294,7 @@ class _Import:
         removed = [_change(old, old.version, "") for old in pairing.removed]
         self._contains(release, current, keys_by_ref)
         dependencies = self._dependencies(keys_by_ref)
-        suspect = _suspect_links(connection, self.context, sorted({r.key for r in revisions}))
+        suspect = suspect_links(connection, self.context, sorted({r.key for r in revisions}))
         diff = SbomDiff(
             release=release,
             previous=other,
@@ -420,86 +407,6 @@ class _Import:
         return len(wanted)
 
 
-def contained(connection: Connection, release: str) -> list[Contained]:
-    """The components `release` contains, each at its pinned version, in key order."""
-    source = record.alias("r")
-    rows = connection.execute(
-        sa.select(
-            record.c.id,
-            record.c.key,
-            record.c.latest_version,
-            record.c.status,
-            version.c.number,
-            version.c.fields,
-            link.c.id.label("link_id"),
-            link.c.target_fingerprint,
-        )
-        .select_from(link)
-        .join(source, source.c.id == link.c.source_id)
-        .join(record, record.c.id == link.c.target_id)
-        .join(
-            version,
-            sa.and_(version.c.record_id == record.c.id, version.c.number == link.c.target_version),
-        )
-        .where(
-            source.c.key == release,
-            link.c.type == "contains",
-            link.c.removed_at.is_(None),
-            record.c.kind == "sbom_component",
-        )
-        .order_by(record.c.id)
-    ).mappings()
-    return [
-        Contained(
-            r["id"],
-            r["key"],
-            r["number"],
-            r["latest_version"],
-            r["status"],
-            r["fields"],
-            r["link_id"],
-            r["target_fingerprint"],
-        )
-        for r in rows
-    ]
-
-
-def row_fields(connection: Connection, row: RowMapping) -> dict[str, Any]:
-    fields = connection.execute(
-        sa.select(version.c.fields).where(
-            version.c.record_id == row["id"], version.c.number == row["latest_version"]
-        )
-    ).scalar_one()
-    return dict(fields)
-
-
-def _edges(connection: Connection, ids: list[int]) -> dict[int, list[int]]:
-    """depends_on targets of each of `ids`."""
-    found: dict[int, list[int]] = {}
-    for start in range(0, len(ids), 500):
-        for source, target in connection.execute(
-            sa.select(link.c.source_id, link.c.target_id)
-            .where(
-                link.c.type == "depends_on",
-                link.c.removed_at.is_(None),
-                link.c.source_id.in_(ids[start : start + 500]),
-            )
-            .order_by(link.c.id)
-        ):
-            found.setdefault(source, []).append(target)
-    return found
-
-
-def _release_row(connection: Connection, key: str) -> RowMapping:
-    try:
-        row = load_record(connection, key)
-    except NotFound:
-        raise NotFound(f"no release {key}") from None
-    if row["kind"] != "release":
-        raise InvalidInput(f"{key} is a {row['kind']}, not a release")
-    return row
-
-
 def _refuse_change(
     connection: Connection, context: SpineContext, row: RowMapping
 ) -> list[Contained]:
@@ -514,29 +421,6 @@ def _refuse_change(
     if lifecycle.states[row["status"]].terminal:
         raise InvalidInput(f"{row['key']} is {row['status']}: its SBOM can no longer change")
     return current
-
-
-def _previous_release(connection: Connection, row: RowMapping) -> str | None:
-    """The latest other release of the same product (field `product`) that has components."""
-    product = row_fields(connection, row).get("product")
-    releases = connection.execute(
-        sa.select(record.c.id, record.c.key, record.c.latest_version)
-        .where(
-            record.c.kind == "release",
-            record.c.id != row["id"],
-            record.c.id < row["id"],
-            sa.exists().where(
-                link.c.source_id == record.c.id,
-                link.c.type == "contains",
-                link.c.removed_at.is_(None),
-            ),
-        )
-        .order_by(record.c.id.desc())
-    ).mappings()
-    for other in releases:
-        if row_fields(connection, other).get("product") == product:
-            return str(other["key"])
-    return None
 
 
 def _fields_of(component: SbomComponent) -> dict[str, Any]:
@@ -560,12 +444,6 @@ def _fields_of(component: SbomComponent) -> dict[str, Any]:
         "support_level": "unknown",
     }
     return {k: v for k, v in fields.items() if v not in ("", None, [])}
-
-
-def _identity_of(fields: dict[str, Any]) -> str:
-    return package_identity(
-        str(fields.get("purl", "")), str(fields.get("group", "")), str(fields.get("name", ""))
-    )
 
 
 def _pinned_key(item: Contained) -> tuple[str, str]:
@@ -595,50 +473,7 @@ def _changes(latest: dict[str, Any], fresh: dict[str, Any], upgrade: bool) -> di
     return changes
 
 
-def _latest_fields(connection: Connection, record_id: int) -> dict[str, Any]:
-    row = connection.execute(
-        sa.select(version.c.fields)
-        .join(
-            record,
-            sa.and_(
-                record.c.id == version.c.record_id, record.c.latest_version == version.c.number
-            ),
-        )
-        .where(record.c.id == record_id)
-    ).scalar_one()
-    return dict(row)
-
-
-def _status(connection: Connection, record_id: int) -> str:
-    return str(
-        connection.execute(sa.select(record.c.status).where(record.c.id == record_id)).scalar_one()
-    )
-
-
 def _change(base: Contained, old_version: str, new_version: str) -> ComponentChange:
     """A diff line for the component record `base`."""
     name = str(base.fields.get("name", ""))
     return ComponentChange(base.package, name, old_version, new_version, base.key)
-
-
-def _suspect_links(
-    connection: Connection, context: SpineContext, keys: Sequence[str]
-) -> list[SuspectLink]:
-    """Links made against an older version of the revised components, now suspect."""
-    if not keys:
-        return []
-    source, target = record.alias("s"), record.alias("t")
-    pinned = sorted(context.profile.pinned_link_types)
-    rows = connection.execute(
-        sa.select(link.c.type, source.c.key, target.c.key.label("target"), link.c.target_version)
-        .join(source, source.c.id == link.c.source_id)
-        .join(target, target.c.id == link.c.target_id)
-        .where(
-            target.c.key.in_(list(keys)),
-            link.c.removed_at.is_(None),
-            link.c.type.notin_(pinned),
-            target.c.released_version > link.c.target_version,
-        )
-        .order_by(link.c.id)
-    )
-    return [SuspectLink(t, s, g, v) for t, s, g, v in rows]

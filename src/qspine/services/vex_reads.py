@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.services import reads
 from qspine.services.lifecycle import load_record
-from qspine.services.sbom import Contained, contained
+from qspine.services.sbom_reads import Contained, contained
 from qspine.store.schema import link, record, signature, version
 
 VULNERABILITY = "vulnerability"

@@ -24,7 +24,7 @@ from qspine.model.vulnerability_match import AdvisoryIndex, Match, PackageRef, p
 from qspine.services import advisory_store
 from qspine.services.context import SpineContext
 from qspine.services.lifecycle import load_record
-from qspine.services.sbom import Contained, contained, row_fields
+from qspine.services.sbom_reads import Contained, contained, row_fields
 from qspine.services.vulndb_records import Hit, ReleaseInfo
 from qspine.services.vulndb_write import MatchWriter
 from qspine.store.engine import read_connection, write_transaction

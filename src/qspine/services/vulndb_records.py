@@ -12,7 +12,7 @@ from qspine.model.triage import REOPENED
 from qspine.model.vulndb_report import MatchedPair
 from qspine.model.vulnerability_match import Match, PackageRef
 from qspine.services.advisory_store import Advisory
-from qspine.services.sbom import Contained
+from qspine.services.sbom_reads import Contained
 from qspine.services.vulndb_reads import Held
 
 _RANK = {"critical": 5, "high": 4, "medium": 3, "low": 2, "none": 1, "unknown": 0}

@@ -35,7 +35,8 @@ from qspine.services.context import SpineContext
 from qspine.services.links import NewLink, Removal, remove_links, write_links
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.revisions import Revision, revise_in
-from qspine.services.sbom import LISTED, contained
+from qspine.services.sbom import LISTED
+from qspine.services.sbom_reads import contained
 from qspine.services.vulndb_reads import (
     Affects,
     Held,

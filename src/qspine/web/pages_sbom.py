@@ -12,7 +12,8 @@ from starlette.datastructures import UploadFile
 
 from qspine.model.errors import InvalidInput, QSpineError
 from qspine.model.sbom_diff import SbomDiff
-from qspine.services.sbom import Contained, SbomImport
+from qspine.services.sbom import SbomImport
+from qspine.services.sbom_reads import Contained
 from qspine.web.auth import PostDep, SessionDep
 from qspine.web.errors import WebRoute, status_of
 from qspine.web.rendering import get_spine, page, with_headers
