@@ -355,6 +355,30 @@ def test_openvex_before_v020_names_vulnerability_and_products_as_strings() -> No
     )
 
 
+def test_openvex_subcomponents_named_by_strings_are_kept() -> None:
+    document = {
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "https://openvex.dev/docs/example/vex-2",
+        "author": "A",
+        "timestamp": "2023-01-08T18:02:03Z",
+        "version": 1,
+        "statements": [
+            {
+                "vulnerability": {"name": "CVE-2023-12345"},
+                "products": [
+                    {
+                        "@id": "pkg:oci/app@sha256:1",
+                        "subcomponents": ["pkg:pypi/requests@2.19.0", {"@id": "pkg:npm/x@1"}],
+                    }
+                ],
+                "status": "fixed",
+            }
+        ],
+    }
+    (statement,) = parse_vex(json.dumps(document).encode(), "sub.json").statements
+    assert statement.products[0].subcomponents == ("pkg:pypi/requests@2.19.0", "pkg:npm/x@1")
+
+
 # --- CycloneDX XML ------------------------------------------------------------------------
 
 XML_VEX = """<?xml version="1.0" encoding="UTF-8"?>
@@ -684,6 +708,38 @@ def test_broken_documents_are_refused_naming_the_file(content: bytes, message: s
         (
             {"statements": [{"vulnerability": {"name": "X"}, "status": "fixed", "products": [{}]}]},
             "statement 1: a product has neither an @id nor a purl",
+        ),
+        (
+            {
+                "statements": [
+                    {"vulnerability": {"name": "X", "aliases": "CVE-1"}, "status": "fixed"}
+                ]
+            },
+            "statement 1: the vulnerability's 'aliases' is not a list",
+        ),
+        (
+            {
+                "statements": [
+                    {
+                        "vulnerability": {"name": "X"},
+                        "status": "fixed",
+                        "products": [{"@id": "p", "identifiers": "pkg:pypi/x@1"}],
+                    }
+                ]
+            },
+            "statement 1: a product's 'identifiers' is not an object",
+        ),
+        (
+            {
+                "statements": [
+                    {
+                        "vulnerability": {"name": "X"},
+                        "status": "fixed",
+                        "products": [{"@id": "p", "subcomponents": [{}]}],
+                    }
+                ]
+            },
+            "statement 1: a subcomponent of p has neither an @id nor a purl",
         ),
     ],
 )

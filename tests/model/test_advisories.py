@@ -12,8 +12,8 @@ from qspine.model.advisories import (
     unreadable_versions,
 )
 from qspine.model.cvss import base_score, rating
-from qspine.model.triage import DecidedOn, decision_holds
-from qspine.model.vulnerability_match import AffectedPackage
+from qspine.model.triage import DecidedOn, why_reopened
+from qspine.model.vulnerability_match import AdvisoryIndex, AffectedPackage, PackageRef, package_of
 
 
 def test_identifier_preference_is_cve_then_ghsa_then_database_ids() -> None:
@@ -98,13 +98,41 @@ def test_unreadable_range_versions_are_counted_per_advisory() -> None:
 def test_a_not_affected_decision_holds_until_the_version_or_advisory_changes() -> None:
     same = [DecidedOn("SBOM-1", "1.0.0a11", "1.0.0a11")]
     stamp = "2019-07-31T19:44:00Z"
-    assert decision_holds("not_affected", same, stamp, stamp) is None
-    assert decision_holds("affected", [DecidedOn("SBOM-1", "1", "2")], stamp, "x") is None
-    moved = decision_holds(
+    assert why_reopened("not_affected", same, stamp, stamp) is None
+    assert why_reopened("affected", [DecidedOn("SBOM-1", "1", "2")], stamp, "x") is None
+    moved = why_reopened(
         "not_affected", [DecidedOn("SBOM-1", "1.0.0a11", "1.0.0a10")], stamp, stamp
     )
     assert moved is not None and "SBOM-1 is now 1.0.0a10 (decided on 1.0.0a11)" in moved
-    newer = decision_holds("not_affected", same, stamp, "2024-01-01T00:00:00Z")
+    newer = why_reopened("not_affected", same, stamp, "2024-01-01T00:00:00Z")
     assert newer is not None and "modified 2024-01-01T00:00:00Z" in newer
     # a decision recorded without the advisory's time (by hand, from VEX) compares versions only
-    assert decision_holds("not_affected", same, None, "2024-01-01T00:00:00Z") is None
+    assert why_reopened("not_affected", same, None, "2024-01-01T00:00:00Z") is None
+
+
+def test_distribution_packages_are_named_without_the_distribution() -> None:
+    """OSV names Debian and Alpine packages by their source package name alone ('curl'), the
+    purl's namespace being the distribution (pkg:deb/debian/curl)."""
+    curl = AffectedPackage(
+        "DSA-1",
+        "Debian:11",
+        "curl",
+        (("ECOSYSTEM", (("introduced", "0"), ("fixed", "7.74.0-1.3+deb11u2"))),),
+    )
+    musl = AffectedPackage(
+        "ALPINE-1",
+        "Alpine:v3.16",
+        "musl",
+        (("ECOSYSTEM", (("introduced", "0"), ("fixed", "1.2.3-r1"))),),
+    )
+    index = AdvisoryIndex([curl, musl])
+    debian = package_of("pkg:deb/debian/curl@7.74.0-1.3?arch=amd64")
+    alpine = package_of("pkg:apk/alpine/musl@1.2.3-r0?arch=x86_64")
+    assert debian == PackageRef("Debian", "curl", "7.74.0-1.3")
+    assert alpine == PackageRef("Alpine", "musl", "1.2.3-r0")
+    assert [m.advisory for m in index.match(debian)] == ["DSA-1"]
+    assert [m.advisory for m in index.match(alpine)] == ["ALPINE-1"]
+    # other namespaced ecosystems keep the namespace in the name
+    assert package_of("pkg:composer/laravel/framework@10.0.0") == PackageRef(
+        "Packagist", "laravel/framework", "10.0.0"
+    )

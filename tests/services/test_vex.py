@@ -315,6 +315,29 @@ def test_statements_that_disagree_about_one_vulnerability_are_not_applied(
     assert spine.records.show(product["numpy"]).latest_version == 1
 
 
+def test_a_statement_repeating_the_record_still_disagrees_with_one_changing_it(
+    spine: Spine, product: dict[str, str]
+) -> None:
+    document = openvex_document(
+        {  # what the record already says
+            "vulnerability": {"name": "GHSA-numpy-0001"},
+            "products": [{"@id": "pkg:pypi/numpy@1.26.4"}],
+            "status": "under_investigation",
+        },
+        {
+            "vulnerability": {"name": "GHSA-numpy-0001"},
+            "products": [{"@id": "pkg:pypi/numpy@1.26.4"}],
+            "status": "affected",
+            "action_statement": "Upgrade.",
+        },
+    )
+    report = spine.vex.import_bytes("sam", PASSWORD, document, "mixed.json", product["release"])
+    assert (report.applied, report.unchanged) == ((), ())
+    assert [s.statement for s in report.skipped] == [1, 2]
+    assert all("statements 1, 2 disagree" in s.reason for s in report.skipped)
+    assert spine.records.show(product["numpy"]).latest_version == 1
+
+
 def test_a_refused_import_writes_nothing(spine: Spine, product: dict[str, str]) -> None:
     document = openvex_document(
         {
@@ -333,6 +356,9 @@ def test_a_refused_import_writes_nothing(spine: Spine, product: dict[str, str]) 
         spine.vex.import_bytes("sam", PASSWORD, document, "v.json", "REL-9")
     with pytest.raises(InvalidInput, match=r"^v\.json: not a VEX document"):
         spine.vex.import_bytes("sam", PASSWORD, b'{"x": 1}', "v.json", product["release"])
+    huge = document + b" " * (32 << 20)  # the service refuses what every face refuses
+    with pytest.raises(InvalidInput, match=r"^v\.json: larger than 32 MiB"):
+        spine.vex.import_bytes("sam", PASSWORD, huge, "v.json", product["release"])
     assert written(spine) == before
 
 

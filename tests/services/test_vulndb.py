@@ -167,6 +167,10 @@ def test_a_bad_file_is_named_and_nothing_is_written(sam: Spine, tmp_path: Path) 
     (folder / "zz-broken.json").write_text('{"id": "X-1", "modified": "last tuesday"}')
     with pytest.raises(InvalidInput, match=r"zz-broken\.json: .*modified: 'last tuesday'"):
         sam.vulndb.import_advisories("sam", folder)
+    long_alias = "CVE-2024-" + "9" * 130  # longer than the database holds
+    (folder / "zz-broken.json").write_text(json.dumps({"id": "X-1", "aliases": [long_alias]}))
+    with pytest.raises(InvalidInput, match=r"zz-broken\.json: .*aliases: .* longer than 128"):
+        sam.vulndb.import_advisories("sam", folder)
     assert database_state(sam) == before
     assert sam.vulndb.status(sam.users.get("sam")).advisories == 0
     with pytest.raises(Forbidden):
@@ -360,6 +364,36 @@ def test_not_affected_carries_over_until_the_advisory_or_the_version_changes(
         (target, "1.0.0a11")
     ]
     assert older.reopened == [] and older.components_revised == []
+
+
+@need_data
+def test_matching_one_release_keeps_the_advisory_time_of_every_advisory_behind_it(
+    sam: Spine, tmp_path: Path
+) -> None:
+    """PYSEC-2024-5 (case-utils, modified 2024-01-25) and PYSEC-2024-6 (cdo-local-uuid,
+    modified 2024-01-19) are one vulnerability. Matching the release that contains only one
+    of the packages neither moves advisory_modified back nor reopens a not-affected decision:
+    no advisory changed."""
+    spine = sam
+    spine.vulndb.import_advisories("sam", advisories(tmp_path, CASE_UTILS, CDO_UUID))
+    release(spine, "A 1", "A", [("pypi", "case-utils", "0.14.0")])
+    second = release(spine, "B 1", "B", [("pypi", "cdo-local-uuid", "0.4.0")])
+    spine.vulndb.match("sam")
+    found = vulnerability(spine, "CVE-2024-22194")
+    assert found.version.fields["advisory_modified"] == "2024-01-25T14:03:52.279077Z"
+    decision = {
+        "triage_state": "not_affected",
+        "vex_justification": "vulnerable_code_not_in_execute_path",
+        "justification": "Never called.",
+        "triaged_on": "2026-03-02",
+    }
+    spine.records.revise("sam", found.key, decision, found.latest_version, "triaged")
+    report = spine.vulndb.match("sam", second)
+    assert report.reopened == []
+    after = vulnerability(spine, "CVE-2024-22194")
+    assert after.latest_version == found.latest_version + 1
+    assert after.version.fields["advisory_modified"] == "2024-01-25T14:03:52.279077Z"
+    assert after.version.fields["triage_state"] == "not_affected"
 
 
 @need_data

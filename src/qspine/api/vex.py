@@ -12,10 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qspine.api.deps import CurrentUser, SpineDep
 from qspine.api.schemas import SignatureOut
-from qspine.model.errors import InvalidInput
+from qspine.services.vex import MAX_VEX_BYTES
 
 router = APIRouter(tags=["cybersecurity"])
-MAX_VEX_BYTES = 32 * 1024 * 1024
 
 
 class _Out(BaseModel):
@@ -166,10 +165,7 @@ def import_vex(
     password: Annotated[str, Form(min_length=1, description="Re-authentication")],
 ) -> VexImportOut:
     data = file.file.read(MAX_VEX_BYTES + 1)
-    name = file.filename or "upload"
-    if len(data) > MAX_VEX_BYTES:
-        raise InvalidInput(f"{name}: larger than {MAX_VEX_BYTES // (1024 * 1024)} MiB")
-    done = spine.vex.import_bytes(user.username, password, data, name, key)
+    done = spine.vex.import_bytes(user.username, password, data, file.filename or "upload", key)
     return VexImportOut.model_validate(done)
 
 

@@ -88,7 +88,7 @@ def parse_osv(data: bytes, path: str) -> OsvFile:
             f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
         ) from None
     try:
-        raw = json.loads(text) if path.endswith(".json") else _yaml(text)
+        raw = json.loads(text) if _is_json(path) else _yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise InvalidInput(f"{path}: not valid {_syntax(path)}: {error}") from None
     if not isinstance(raw, dict):
@@ -122,8 +122,12 @@ def _yaml(text: str) -> Any:
 _BASE_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml's, when built with it
 
 
+def _is_json(path: str) -> bool:
+    return path.lower().endswith(".json")
+
+
 def _syntax(path: str) -> str:
-    return "JSON" if path.endswith(".json") else "YAML"
+    return "JSON" if _is_json(path) else "YAML"
 
 
 def read_osv_tree(source: Path) -> Iterator[OsvFile]:

@@ -348,13 +348,14 @@ def _openvex_statement(item: Any, where: str, created: str) -> VexStatement:
     if not isinstance(products, list):
         raise InvalidInput(f"{where}: 'products' is not a list")
     main = str(vulnerability["name"])
+    aliases = vulnerability.get("aliases") or []
+    if not isinstance(aliases, list):
+        raise InvalidInput(f"{where}: the vulnerability's 'aliases' is not a list")
     return VexStatement(
         vulnerability=main,
         state=str(status),
         products=tuple(_openvex_product(p, where) for p in products),
-        aliases=tuple(
-            dict.fromkeys(str(a) for a in vulnerability.get("aliases") or () if a != main)
-        ),
+        aliases=tuple(dict.fromkeys(str(a) for a in aliases if a != main)),
         justification=justification,
         detail=str(item.get("impact_statement") or item.get("status_notes") or ""),
         action=str(item.get("action_statement") or ""),
@@ -365,21 +366,27 @@ def _openvex_statement(item: Any, where: str, created: str) -> VexStatement:
 
 
 def _openvex_product(item: Any, where: str) -> VexProduct:
-    if isinstance(item, str):  # OpenVEX before v0.2.0: the product id itself
+    ident, purl = _openvex_names(item, f"{where}: a product")
+    name = ident or purl
+    subcomponents = item.get("subcomponents") if isinstance(item, dict) else None
+    if not isinstance(subcomponents, list | None):
+        raise InvalidInput(f"{where}: the subcomponents of {name} are not a list")
+    parts = [_openvex_names(s, f"{where}: a subcomponent of {name}") for s in subcomponents or ()]
+    return VexProduct(id=name, purl=purl, subcomponents=tuple(i or p for i, p in parts))
+
+
+def _openvex_names(item: Any, what: str) -> tuple[str, str]:
+    """An OpenVEX product's or subcomponent's @id and purl (a string is the @id itself, as
+    before v0.2.0); InvalidInput starting with `what` when it has neither."""
+    if isinstance(item, str):  # OpenVEX before v0.2.0
         item = {"@id": item}
     if not isinstance(item, dict):
-        raise InvalidInput(f"{where}: a product is neither an object nor a string")
+        raise InvalidInput(f"{what} is neither an object nor a string")
     identifiers = item.get("identifiers") or {}
+    if not isinstance(identifiers, dict):
+        raise InvalidInput(f"{what}'s 'identifiers' is not an object")
     ident = str(item.get("@id") or "")
     purl = str(identifiers.get("purl") or (ident if ident.startswith("pkg:") else ""))
     if not ident and not purl:
-        raise InvalidInput(f"{where}: a product has neither an @id nor a purl")
-    return VexProduct(
-        id=ident or purl,
-        purl=purl,
-        subcomponents=tuple(
-            str(s.get("@id") or (s.get("identifiers") or {}).get("purl") or "")
-            for s in item.get("subcomponents") or ()
-            if isinstance(s, dict)
-        ),
-    )
+        raise InvalidInput(f"{what} has neither an @id nor a purl")
+    return ident, purl

@@ -116,6 +116,17 @@ def time_text(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def same_time(one: str | None, other: str | None) -> bool:
+    """Whether two advisory times are the same instant however they are written ('Z' or
+    '+00:00', with or without zero microseconds); texts that are not times compare as text."""
+    if (one or "") == (other or ""):
+        return True
+    try:
+        return osv_time(one or "") == osv_time(other or "")
+    except ValueError:
+        return False
+
+
 def affected_from_json(
     advisory: str, affected: Iterable[Mapping[str, Any]]
 ) -> list[AffectedPackage]:

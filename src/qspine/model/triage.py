@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qspine.model.advisories import same_time
+
 NOT_AFFECTED = "not_affected"
 REOPENED = "under_investigation"
 
@@ -20,7 +22,7 @@ class DecidedOn:
     current: str
 
 
-def decision_holds(
+def why_reopened(
     triage_state: str | None,
     components: Iterable[DecidedOn],
     decided_modified: str | None,
@@ -38,10 +40,10 @@ def decision_holds(
         for each in components
         if each.decided != each.current
     ]
-    if decided_modified and decided_modified != (current_modified or ""):
+    if decided_modified and not same_time(decided_modified, current_modified):
         changes.append(
             f"the advisory was modified {current_modified or 'without a date'} "
-            f"(decided on the version of {decided_modified or 'an unknown date'})"
+            f"(decided on the version of {decided_modified})"
         )
     if not changes:
         return None

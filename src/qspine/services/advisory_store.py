@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.formats.osv import OsvFile, OsvRecord
-from qspine.model.advisories import osv_time, severity_of
+from qspine.model.advisories import osv_time, severity_of, unreadable_versions
 from qspine.model.errors import InvalidInput
 from qspine.model.fingerprint import canonical_json, sha256_hex
 from qspine.model.vulnerability_match import affected_packages
@@ -32,6 +32,8 @@ class PreparedAdvisory:
     row: dict[str, Any]
     packages: frozenset[tuple[str, str]]
     ids: frozenset[str]
+    unreadable: frozenset[tuple[str, str]] = frozenset()
+    """(advisory, version) range versions its ecosystem cannot read: those never match."""
 
 
 def prepare(file: OsvFile, source: str, now: dt.datetime) -> PreparedAdvisory:
@@ -47,6 +49,7 @@ def prepare(file: OsvFile, source: str, now: dt.datetime) -> PreparedAdvisory:
                 f"{file.path}: not an OSV record: {name}: '{getattr(record, name)}' is not an "
                 "RFC 3339 time"
             ) from None
+    _check_lengths(file)
     severity = severity_of(
         [item.model_dump() for item in record.severity], record.database_specific
     )
@@ -67,7 +70,23 @@ def prepare(file: OsvFile, source: str, now: dt.datetime) -> PreparedAdvisory:
         },
         packages=frozenset(entry.key for entry in entries),
         ids=frozenset({record.id, *record.aliases}),
+        unreadable=frozenset(unreadable_versions(entries)),
     )
+
+
+_ID_LENGTH = 128
+"""The longest id or alias the advisory tables hold (advisory.osv_id, advisory_alias.alias)."""
+
+
+def _check_lengths(file: OsvFile) -> None:
+    """InvalidInput naming the file and field for an id the tables cannot hold (PostgreSQL
+    would refuse the whole import without saying which record; SQLite would keep it)."""
+    for where, value in (("id", file.record.id), *(("aliases", a) for a in file.record.aliases)):
+        if len(value) > _ID_LENGTH:
+            raise InvalidInput(
+                f"{file.path}: not an OSV record: {where}: '{value[:40]}…' is longer than "
+                f"{_ID_LENGTH} characters"
+            )
 
 
 @dataclass(frozen=True)
@@ -185,6 +204,29 @@ def by_ids(connection: Connection, ids: Iterable[str]) -> list[Advisory]:
             ).scalars()
         )
     return _load(connection, advisory.c.id, sorted(row_ids))
+
+
+def modified_times(
+    connection: Connection, ids: Iterable[str]
+) -> list[tuple[frozenset[str], dt.datetime]]:
+    """(ids, modified) of every advisory not withdrawn that goes by any of `ids`: the
+    advisory times behind a vulnerability, without reading the records."""
+    wanted = sorted(set(ids))
+    found: dict[str, tuple[frozenset[str], dt.datetime]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        named = sa.select(advisory_alias.c.advisory_id).where(
+            advisory_alias.c.alias.in_(wanted[start : start + _CHUNK])
+        )
+        rows = connection.execute(
+            sa.select(advisory.c.osv_id, advisory.c.aliases, advisory.c.modified).where(
+                advisory.c.id.in_(named),
+                advisory.c.withdrawn.is_(None),
+                advisory.c.modified.is_not(None),
+            )
+        )
+        for osv_id, aliases, modified in rows:
+            found[osv_id] = (frozenset({osv_id, *aliases}), modified)
+    return [found[osv_id] for osv_id in sorted(found)]
 
 
 def _load(connection: Connection, column: Any, values: list[Any]) -> list[Advisory]:

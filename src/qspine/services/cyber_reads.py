@@ -46,7 +46,13 @@ def read_metrics(connection: Connection, profile: Profile, as_of: dt.date) -> Cy
     ]
     products = {r.key: r.product for r in release_rows}
     vulnerabilities = read_vulnerabilities(connection, _affected_products(connection, products))
-    shipped = [r for r in release_rows if r.released and r.has_components]
+    shipped = [
+        (r.key, c)
+        for r in release_rows
+        if r.released and r.has_components
+        for c in contained(connection, r.key)
+    ]
+    supported = with_support(connection, [c for _, c in shipped])
     components = [
         ContainedComponent(
             c.key,
@@ -55,11 +61,10 @@ def read_metrics(connection: Connection, profile: Profile, as_of: dt.date) -> Cy
             c.status,
             str(support.get("support_level") or "unknown"),
             as_date(support.get("end_of_support")),
-            release.key,
+            release,
             True,
         )
-        for release in shipped
-        for c, support in with_support(connection, contained(connection, release.key))
+        for (release, _), (c, support) in zip(shipped, supported, strict=True)
     ]
     return compute_metrics(
         as_of, vulnerabilities, release_rows, _imports(connection, products), components

@@ -46,6 +46,8 @@ from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import link
 
 Progress = Callable[[str, int, int], None]
+MAX_VEX_BYTES = 32 << 20
+"""The largest VEX document an import accepts (the web and API faces read no more)."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class VexService:
         as a signed triage decision, in one transaction."""
         step = progress or (lambda _what, _done, _total: None)
         step("reading the document", 0, 1)
+        if len(data) > MAX_VEX_BYTES:
+            raise InvalidInput(f"{name}: larger than {MAX_VEX_BYTES >> 20} MiB")
         document = parse_vex(data, name)
         with read_connection(self._context.engine) as connection:
             release_row(connection, release_key)

@@ -5,7 +5,9 @@ bom-ref) as the products."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from qspine.formats.vex import CYCLONEDX, OPENVEX, VexProduct, VexStatement, cyclonedx_vex, openvex
 from qspine.model.errors import InvalidInput
@@ -34,7 +36,6 @@ def export_document(
             f"{scope.key}: no vulnerability affects this release or its components; "
             "there is nothing to state"
         )
-    statements = [_statement(v, scope) for v in scope.vulnerabilities]
     fields = scope.fields
     subject = VexProduct(
         id=scope.key,
@@ -42,6 +43,8 @@ def export_document(
         name=str(fields.get("product") or fields.get("title") or scope.key),
         version=str(fields.get("version_label") or ""),
     )
+    pinned = {c.key: c.fields for c in scope.components}
+    statements = [_statement(v, subject, pinned) for v in scope.vulnerabilities]
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     if format == CYCLONEDX:
         text = cyclonedx_vex(statements, subject, timestamp=stamp)
@@ -53,20 +56,16 @@ def export_document(
     return VexExport(scope.key, format, filename, media_type, len(statements), text)
 
 
-def _statement(vulnerability: Vulnerability, scope: ReleaseScope) -> VexStatement:
+def _statement(
+    vulnerability: Vulnerability, release: VexProduct, pinned: Mapping[str, Mapping[str, Any]]
+) -> VexStatement:
+    """`release`: the release as a product; `pinned`: the fields of its components at the
+    versions it contains."""
     fields = vulnerability.fields
-    pinned = {c.key: c.fields for c in scope.components}
     products = []
     for target in vulnerability.targets:
         if target.kind == "release":
-            products.append(
-                VexProduct(
-                    id=scope.key,
-                    bom_ref=scope.key,
-                    name=str(scope.fields.get("product") or scope.fields.get("title") or ""),
-                    version=str(scope.fields.get("version_label") or ""),
-                )
-            )
+            products.append(release)
             continue
         shown = pinned.get(target.key, target.fields)
         purl = str(shown.get("purl") or "")

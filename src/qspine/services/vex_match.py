@@ -51,6 +51,9 @@ class Plan:
     unchanged: list[Skipped] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     outside: list[Skipped] = field(default_factory=list)  # products not in the release
+    agreed: list[Decision] = field(default_factory=list)
+    """Statements the record already says (listed in `unchanged`): they still count when
+    other statements about the same vulnerability disagree with them."""
 
 
 def decision_problem(state: str, justification: str | None, detail: str, remediation: str) -> str:
@@ -162,6 +165,16 @@ def _decide(
         plan.skipped.append(Skipped(number, label, f"{vulnerability.key}: {problem}"))
         return
     current = vulnerability.fields
+    decision = Decision(
+        key=vulnerability.key,
+        identifier=str(current.get("identifier", label)),
+        state=said.state,
+        justification=said.justification,
+        detail=said.detail,
+        action=said.action,
+        statement=number,
+        products=products,
+    )
     if (
         current.get("triage_state") == said.state
         and current.get("vex_justification") == said.justification
@@ -169,34 +182,32 @@ def _decide(
         and (not said.action or current.get("remediation") == said.action)
     ):
         plan.unchanged.append(Skipped(number, label, f"{vulnerability.key} already says so"))
+        plan.agreed.append(decision)
         return
-    plan.decisions.append(
-        Decision(
-            key=vulnerability.key,
-            identifier=str(current.get("identifier", label)),
-            state=said.state,
-            justification=said.justification,
-            detail=said.detail,
-            action=said.action,
-            statement=number,
-            products=products,
-        )
-    )
+    plan.decisions.append(decision)
 
 
 def _drop_conflicts(plan: Plan) -> None:
     """One decision per vulnerability: statements that agree count once; statements that
-    disagree (say, affected for one product and not_affected for another) are all reported
-    and none applied, since the record holds one triage state for the product."""
+    disagree (say, affected for one product and not_affected for another, or one repeating
+    the record's current decision and one changing it) are all reported and none applied,
+    since the record holds one triage state for the product."""
     groups: dict[str, list[Decision]] = {}
     for decision in plan.decisions:
         groups.setdefault(decision.key, []).append(decision)
+    agreed: dict[str, list[Decision]] = {}
+    for decision in plan.agreed:
+        agreed.setdefault(decision.key, []).append(decision)
     kept = []
-    for key, decisions in groups.items():
-        said = {(d.state, d.justification, d.detail, d.action) for d in decisions}
-        if len(said) == 1:
-            kept.append(decisions[0])
+    conflicting: set[tuple[int, str]] = set()
+    for key, changing in groups.items():
+        said = {_what(d) for d in changing}
+        repeated = agreed.get(key, [])
+        if len(said) == 1 and all(_agrees(d, changing[0]) for d in repeated):
+            kept.append(changing[0])
             continue
+        decisions = sorted([*changing, *repeated], key=lambda d: d.statement)
+        conflicting |= {(d.statement, d.key) for d in decisions}
         numbers = ", ".join(str(d.statement) for d in decisions)
         for decision in decisions:
             plan.skipped.append(
@@ -207,6 +218,21 @@ def _drop_conflicts(plan: Plan) -> None:
                 )
             )
     plan.decisions = kept
+    plan.unchanged = [
+        item
+        for item, decision in zip(plan.unchanged, plan.agreed, strict=True)
+        if (decision.statement, decision.key) not in conflicting
+    ]
+
+
+def _what(decision: Decision) -> tuple[str, str | None, str, str]:
+    return (decision.state, decision.justification, decision.detail, decision.action)
+
+
+def _agrees(repeated: Decision, decision: Decision) -> bool:
+    """A statement repeating the record's decision agrees with a change that says the same
+    (it may leave the action out: the record's remediation stands)."""
+    return _what(repeated)[:3] == _what(decision)[:3] and repeated.action in ("", decision.action)
 
 
 class _Targets:

@@ -4,6 +4,7 @@ components against it (services/vulndb_match.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 import zipfile
@@ -15,11 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from qspine.formats.osv import SUFFIXES, read_osv_tree
-from qspine.model.advisories import unreadable_versions
 from qspine.model.errors import InvalidInput
 from qspine.model.fingerprint import canonical_json, sha256_hex
 from qspine.model.vulndb_report import MatchReport
-from qspine.model.vulnerability_match import affected_packages
 from qspine.services import advisory_store
 from qspine.services.advisory_store import EcosystemCount, PreparedAdvisory, SourceCount
 from qspine.services.audit import NewEvent, append
@@ -100,24 +99,9 @@ class VulnDbService:
         label = source or (path.name if path.is_dir() else path.stem)
         now = self._context.clock()
         total = _count_files(path)
-        prepared: list[PreparedAdvisory] = []
-        unreadable: set[tuple[str, str]] = set()
-        withdrawn = 0
-        seen: dict[str, str] = {}
-        for file in read_osv_tree(path):
-            if file.record.id in seen:
-                raise InvalidInput(
-                    f"{file.path}: {file.record.id} is also in {seen[file.record.id]}; "
-                    "an import holds each advisory once"
-                )
-            seen[file.record.id] = file.path
-            prepared.append(advisory_store.prepare(file, label, now))
-            unreadable |= unreadable_versions(
-                affected_packages(file.record.id, file.record.affected)
-            )
-            withdrawn += bool(file.record.withdrawn)
-            if len(prepared) % 250 == 0:
-                step("reading advisories", len(prepared), total)
+        prepared = _read_advisories(
+            path, label, now, lambda done: step("reading advisories", done, total)
+        )
         step("writing", len(prepared), total)
         with write_transaction(self._context.engine) as connection:
             held = advisory_store.stored(connection)
@@ -140,34 +124,22 @@ class VulnDbService:
                 new=len(new),
                 updated=len(changed),
                 unchanged=len(prepared) - len(new) - len(changed),
-                withdrawn=withdrawn,
-                unparsed_versions=len(unreadable),
+                withdrawn=sum(1 for item in prepared if item.row["withdrawn"] is not None),
+                unparsed_versions=len(set().union(*(item.unreadable for item in prepared))),
             )
             digest = sha256_hex(canonical_json(sorted(i.row["digest"] for i in prepared)))
-            append(
-                connection,
-                now,
-                [
-                    NewEvent(
-                        actor=actor,
-                        action="vulndb.import",
-                        subject=SUBJECT,
-                        reason=f"OSV advisories from {path.name}",
-                        after=digest,
-                        payload={
-                            "source": result.source,
-                            "file": result.file,
-                            "records": result.records,
-                            "new": result.new,
-                            "updated": result.updated,
-                            "unchanged": result.unchanged,
-                            "withdrawn": result.withdrawn,
-                            "unparsed_versions": result.unparsed_versions,
-                            "changed": sorted(item.osv_id for _, item in changed)[:1000],
-                        },
-                    )
-                ],
+            event = NewEvent(
+                actor=actor,
+                action="vulndb.import",
+                subject=SUBJECT,
+                reason=f"OSV advisories from {path.name}",
+                after=digest,
+                payload={
+                    **dataclasses.asdict(result),
+                    "changed": sorted(item.osv_id for _, item in changed)[:1000],
+                },
             )
+            append(connection, now, [event])
         step("done", len(prepared), total)
         return result
 
@@ -218,6 +190,26 @@ class VulnDbService:
         with read_connection(self._context.engine) as connection:
             require(connection, self._context, actor, "write", "vulnerability")
         return match_releases(self._context, actor, release, progress)
+
+
+def _read_advisories(
+    path: Path, label: str, now: dt.datetime, read: Callable[[int], None]
+) -> list[PreparedAdvisory]:
+    """Every record under `path` checked and prepared before anything is written; an id
+    held twice is refused naming both files."""
+    prepared: list[PreparedAdvisory] = []
+    seen: dict[str, str] = {}
+    for file in read_osv_tree(path):
+        if file.record.id in seen:
+            raise InvalidInput(
+                f"{file.path}: {file.record.id} is also in {seen[file.record.id]}; "
+                "an import holds each advisory once"
+            )
+        seen[file.record.id] = file.path
+        prepared.append(advisory_store.prepare(file, label, now))
+        if len(prepared) % 250 == 0:
+            read(len(prepared))
+    return prepared
 
 
 def _count_files(path: Path) -> int:

@@ -67,8 +67,42 @@ def match_releases(
     )
     timings["index"] = time.perf_counter() - started
     started = time.perf_counter()
+    checked = sum(len(info.components) for info in releases.values())
+    found, distinct = _find(releases, packages, index, step)
+    timings["match"] = time.perf_counter() - started
+    step("writing", checked, checked)
+    report = MatchReport(
+        releases=tuple(keys),
+        components=checked,
+        not_matchable=sum(
+            1 for info in releases.values() for c in info.components if packages[c.id] is None
+        ),
+        advisories=len(live),
+        distinct=distinct,
+        unparsed_versions=len(index.unparsed),
+        timings=timings,
+    )
+    started = time.perf_counter()
+    with write_transaction(context.engine) as connection:
+        writer = MatchWriter(connection, context, actor, releases, live, report)
+        hits = [Hit(*entry[:3], m) for entry in found for m in entry[3]]
+        writer.run(hits, {a.osv_id: a for a in advisories if a.withdrawn is not None})
+    timings["write"] = time.perf_counter() - started
+    step("done", checked, checked)
+    return report
+
+
+def _find(
+    releases: dict[str, ReleaseInfo],
+    packages: dict[int, PackageRef | None],
+    index: AdvisoryIndex,
+    step: Progress,
+) -> tuple[list[Found], int]:
+    """Each component of each release matched against `index` (a package version several
+    components share is matched once); returns what was found and how many distinct package
+    versions were matched."""
     found: list[Found] = []
-    matched: dict[PackageRef, list[Match]] = {}  # each package version is matched once
+    matched: dict[PackageRef, list[Match]] = {}
     checked = sum(len(info.components) for info in releases.values())
     done = 0
     for info in releases.values():
@@ -83,27 +117,7 @@ def match_releases(
             done += 1
             if done % 1000 == 0:
                 step("matching components", done, checked)
-    timings["match"] = time.perf_counter() - started
-    step("writing", checked, checked)
-    report = MatchReport(
-        releases=tuple(keys),
-        components=checked,
-        not_matchable=sum(
-            1 for info in releases.values() for c in info.components if packages[c.id] is None
-        ),
-        advisories=len(live),
-        distinct=len(matched),
-        unparsed_versions=len(index.unparsed),
-        timings=timings,
-    )
-    started = time.perf_counter()
-    with write_transaction(context.engine) as connection:
-        writer = MatchWriter(connection, context, actor, releases, live, report)
-        hits = [Hit(*entry[:3], m) for entry in found for m in entry[3]]
-        writer.run(hits, {a.osv_id: a for a in advisories if a.withdrawn is not None})
-    timings["write"] = time.perf_counter() - started
-    step("done", checked, checked)
-    return report
+    return found, len(matched)
 
 
 def release_info(connection: Connection, profile: Profile, key: str) -> ReleaseInfo:

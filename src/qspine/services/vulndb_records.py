@@ -51,6 +51,9 @@ class Plan:
     identifier: str = ""
     by_component: dict[str, list[Hit]] = field(default_factory=dict)
     by_release: dict[str, list[Hit]] = field(default_factory=dict)
+    modified: list[dt.datetime] = field(default_factory=list)
+    """Modified times of every live advisory going by the vulnerability's ids, including those
+    naming packages this match did not read (another release's)."""
 
 
 def matched_pair(plan: Plan, hit: Hit) -> MatchedPair:
@@ -79,7 +82,9 @@ def vulnerability_title(plan: Plan) -> str:
 
 
 def newest_modified(plan: Plan) -> str:
-    times = [a.modified for a in plan.advisories if a.modified is not None]
+    """The advisory time a vulnerability record keeps: the newest of every advisory behind it
+    (not only of those this match read, so matching one release never moves it back)."""
+    times = [a.modified for a in plan.advisories if a.modified is not None] + plan.modified
     return time_text(max(times)) if times else ""
 
 

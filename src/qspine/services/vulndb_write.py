@@ -13,14 +13,17 @@ match not found again is reported.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from qspine.model.advisories import group_by_alias, preferred_identifier
+from qspine.model.advisories import group_by_alias, preferred_identifier, same_time
 from qspine.model.errors import Conflict
-from qspine.model.triage import REOPENED, DecidedOn, decision_holds
+from qspine.model.records import key_order
+from qspine.model.triage import REOPENED, DecidedOn, why_reopened
 from qspine.model.vulndb_report import (
     CapaCandidate,
     MatchReport,
@@ -29,6 +32,7 @@ from qspine.model.vulndb_report import (
     Reopened,
     VulnerabilityRef,
 )
+from qspine.services import advisory_store
 from qspine.services.advisory_store import Advisory
 from qspine.services.audit import NewEvent, append
 from qspine.services.context import SpineContext
@@ -36,10 +40,11 @@ from qspine.services.links import NewLink, Removal, remove_links, write_links
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.revisions import Revision, revise_in
 from qspine.services.sbom import LISTED
-from qspine.services.sbom_reads import contained
+from qspine.services.sbom_reads import Contained, contained
 from qspine.services.vulndb_reads import (
     Affects,
     Held,
+    Latest,
     affects_links,
     ids_of,
     latest_components,
@@ -58,6 +63,17 @@ from qspine.services.vulndb_records import (
 from qspine.store.schema import link
 
 _LISTED_IN_EVENT = 500
+
+
+@dataclass
+class _Changes:
+    """What a match writes, gathered over every vulnerability before anything is written."""
+
+    gains: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    removals: list[Removal] = field(default_factory=list)
+    new_links: list[NewLink] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+    capas: list[tuple[Plan, str]] = field(default_factory=list)
 
 
 class MatchWriter:
@@ -90,72 +106,78 @@ class MatchWriter:
         plans = self._plans(hits)
         self._create(plans, by_source)
         latest = latest_components(connection, self.context, {h.component.id for h in hits})
-        gains: dict[str, set[str]] = defaultdict(set)
-        removals: list[Removal] = []
-        new_links: list[NewLink] = []
-        revisions: list[Revision] = []
-        capas: list[tuple[Plan, str]] = []
+        changes = _Changes()
         matched: set[tuple[str, str, str]] = set()
         for plan in plans:
-            mine = by_source.get(plan.key, {})
-            decided: list[DecidedOn] = []
-            for component, found in plan.by_component.items():
-                current = latest[component]
-                for hit in found:
-                    matched.add((plan.key, component, hit.release))
-                    self.report.matches.append(matched_pair(plan, hit))
-                    if hit.component.version != current.version:
-                        self.report.older_versions.append(
-                            OlderVersion(
-                                plan.key,
-                                component,
-                                hit.release,
-                                hit.component.version,
-                                current.version,
-                            )
-                        )
-                if plan.holder is None and plan.closed:
-                    continue  # covered by a closed record: nothing new
-                if all(h.component.version != current.version for h in found):
-                    continue
-                existing = mine.get(component)
-                if existing is None:
-                    new_links.append(NewLink("affects", plan.key, component))
-                elif existing.pinned != current.version:
-                    decided.append(DecidedOn(component, existing.pinned, current.version))
-                    removals.append(
-                        Removal(existing.id, "affects", plan.key, component, existing.fingerprint)
-                    )
-                    new_links.append(NewLink("affects", plan.key, component))
-                    self.report.repinned += 1
-                if plan.ids.isdisjoint(current.known) and not current.terminal:
-                    gains[component].add(plan.identifier)
-            if plan.holder is None and plan.closed:
-                continue
-            for release in sorted(plan.by_release):
-                if release not in mine:
-                    new_links.append(NewLink("affects", plan.key, release))
-                    if self.releases[release].released:
-                        capas.append((plan, release))
-            if plan.holder is not None:
-                revisions += self._revision(plan, decided)
+            matched |= self._follow(plan, by_source.get(plan.key, {}), latest, changes)
         self.report.no_longer_matched += self._gone(matched, withdrawn)
+        self._write(changes, latest)
+
+    def _follow(
+        self, plan: Plan, mine: dict[str, Affects], latest: dict[str, Latest], changes: _Changes
+    ) -> set[tuple[str, str, str]]:
+        """What one vulnerability's hits change: affects links made or repinned, components
+        that gain it, release links, CAPA candidates and the record's revision; returns the
+        (vulnerability, component, release) triples found."""
+        matched: set[tuple[str, str, str]] = set()
+        decided: list[DecidedOn] = []
+        covered = plan.holder is None and bool(plan.closed)  # a closed record: nothing new
+        for component, found in plan.by_component.items():
+            current = latest[component]
+            for hit in found:
+                matched.add((plan.key, component, hit.release))
+                self.report.matches.append(matched_pair(plan, hit))
+                if hit.component.version != current.version:
+                    self.report.older_versions.append(
+                        OlderVersion(
+                            plan.key, component, hit.release, hit.component.version, current.version
+                        )
+                    )
+            if covered or all(h.component.version != current.version for h in found):
+                continue
+            existing = mine.get(component)
+            if existing is None:
+                changes.new_links.append(NewLink("affects", plan.key, component))
+            elif existing.pinned != current.version:
+                decided.append(DecidedOn(component, existing.pinned, current.version))
+                changes.removals.append(
+                    Removal(existing.id, "affects", plan.key, component, existing.fingerprint)
+                )
+                changes.new_links.append(NewLink("affects", plan.key, component))
+                self.report.repinned += 1
+            if plan.ids.isdisjoint(current.known) and not current.terminal:
+                changes.gains[component].add(plan.identifier)
+        if covered:
+            return matched
+        for release in sorted(plan.by_release):
+            if release not in mine:
+                changes.new_links.append(NewLink("affects", plan.key, release))
+                if self.releases[release].released:
+                    changes.capas.append((plan, release))
+        if plan.holder is not None:
+            changes.revisions += self._revision(plan, decided)
+        return matched
+
+    def _write(self, changes: _Changes, latest: dict[str, Latest]) -> None:
+        """Components listed with their new known vulnerabilities first (so new affects links
+        pin those versions), then links, revisions, CAPA candidates and the match event."""
+        connection = self.connection
         listing = []
-        for component in sorted(gains):
-            known = sorted(set(latest[component].known) | gains[component])
-            why = "vulnerabilities matched offline: " + ", ".join(sorted(gains[component]))
+        for component in sorted(changes.gains):
+            known = sorted(set(latest[component].known) | changes.gains[component])
+            why = "vulnerabilities matched offline: " + ", ".join(sorted(changes.gains[component]))
             listing.append(Revision(component, {"known_vulnerabilities": known}, why, LISTED))
             self.report.components_revised.append(component)
         reason = "offline vulnerability match of " + ", ".join(self.releases)
         self.events += revise_in(connection, self.context, self.actor, listing, self.now)
-        self.events += remove_links(connection, self.actor, removals, reason, self.now)
+        self.events += remove_links(connection, self.actor, changes.removals, reason, self.now)
         append(connection, self.now, self.events)
         self.events = []
         self.report.new_links += write_links(
-            connection, self.context, self.actor, new_links, reason
+            connection, self.context, self.actor, changes.new_links, reason
         )
-        self.events += revise_in(connection, self.context, self.actor, revisions, self.now)
-        self._capas(capas, reason)
+        self.events += revise_in(connection, self.context, self.actor, changes.revisions, self.now)
+        self._capas(changes.capas, reason)
         self.events.append(self._event(reason))
         append(connection, self.now, self.events)
 
@@ -173,7 +195,7 @@ class MatchWriter:
         by_holder: dict[str, Plan] = {}
         for ids in groups:
             holders = {h.key: h for id_ in sorted(ids) for h in held.get(id_, [])}
-            ordered = sorted(holders.values(), key=lambda h: int(h.key.rsplit("-", 1)[1]))
+            ordered = sorted(holders.values(), key=lambda h: key_order(h.key))
             open_ = [h for h in ordered if not h.terminal]
             advisories = [self.live[a] for a in sorted(ids) if a in by_advisory]
             found = [h for a in sorted(ids) for h in by_advisory.get(a, [])]
@@ -196,7 +218,20 @@ class MatchWriter:
             for hit in found:
                 plan.by_component.setdefault(hit.component.key, []).append(hit)
                 plan.by_release.setdefault(hit.release, []).append(hit)
+        self._advisory_times(plans)
         return plans
+
+    def _advisory_times(self, plans: list[Plan]) -> None:
+        """Each plan's `modified`: the times of every live advisory going by its ids or its
+        record's, read in one pass (a match of one release reads only its packages')."""
+        names = [p.ids | (p.holder.ids - {""} if p.holder else set()) for p in plans]
+        times = advisory_store.modified_times(self.connection, set().union(*names))
+        by_id: dict[str, set[tuple[frozenset[str], dt.datetime]]] = defaultdict(set)
+        for item in times:
+            for id_ in item[0]:
+                by_id[id_].add(item)
+        for plan, ids in zip(plans, names, strict=True):
+            plan.modified = [t for _, t in set().union(*(by_id.get(i, set()) for i in ids))]
 
     def _create(self, plans: list[Plan], by_source: dict[str, dict[str, Affects]]) -> None:
         """Keys for every plan: the open record, a closed one that already covers every
@@ -248,9 +283,9 @@ class MatchWriter:
         if set(aliases) != set(fields.get("aliases", [])):
             changes["aliases"] = aliases
         newest = newest_modified(plan)
-        if newest and newest != fields.get("advisory_modified"):
+        if newest and not same_time(newest, fields.get("advisory_modified")):
             changes["advisory_modified"] = newest
-        reopen = decision_holds(
+        reopen = why_reopened(
             fields.get("triage_state"), decided, fields.get("advisory_modified"), newest
         )
         if reopen is not None:
@@ -295,17 +330,17 @@ class MatchWriter:
     ) -> list[NoLongerMatched]:
         """Affects links (vulnerability -> component of a matched release, the vulnerability
         also linked to the release) that this match did not find again."""
-        components = {
-            key: {c.key: c for c in info.components} for key, info in self.releases.items()
-        }
+        containing: dict[str, list[tuple[str, Contained]]] = defaultdict(list)
+        for key, info in self.releases.items():
+            for each in info.components:
+                containing[each.key].append((key, each))
         found = self.links
         on_release = {(a.source, a.target) for a in found if a.target in self.releases}
         held = {h.key: h for h in self.held}
         result = []
         for item in found:
-            for release in self.releases:
-                component = components[release].get(item.target)
-                if component is None or (item.source, release) not in on_release:
+            for release, component in containing.get(item.target, ()):
+                if (item.source, release) not in on_release:
                     continue
                 if (item.source, item.target, release) in matched:
                     continue

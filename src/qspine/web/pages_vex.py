@@ -12,18 +12,17 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from qspine.formats.vex import JUSTIFICATIONS, STATES
-from qspine.model.errors import AuthenticationFailed, InvalidInput, QSpineError
+from qspine.model.errors import AuthenticationFailed, QSpineError
 from qspine.services.users import User
-from qspine.services.vex import VexImport
+from qspine.services.vex import MAX_VEX_BYTES, VexImport
 from qspine.services.vex_list import VulnerabilityList, VulnerabilityRow
+from qspine.services.vex_reads import TRIAGED
 from qspine.spine import Spine
 from qspine.web.auth import PostDep, SessionDep
 from qspine.web.errors import WebRoute, status_of
 from qspine.web.rendering import get_spine, page, redirect, with_headers
 
 router = APIRouter(route_class=WebRoute)
-MAX_VEX_BYTES = 32 * 1024 * 1024
-TRIAGED = "triaged"
 
 
 @dataclass(frozen=True)
@@ -153,9 +152,6 @@ async def import_vex(request: Request, post: PostDep, key: str) -> Response:
         else:
             data = await upload.read(MAX_VEX_BYTES + 1)
             try:
-                if len(data) > MAX_VEX_BYTES:
-                    limit = MAX_VEX_BYTES // (1024 * 1024)
-                    raise InvalidInput(f"{upload.filename}: larger than {limit} MiB")
                 imported = spine.vex.import_bytes(
                     post.actor, post.text("password"), data, upload.filename, key
                 )
