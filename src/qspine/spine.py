@@ -12,9 +12,14 @@ from qspine.services.baselines import BaselineService
 from qspine.services.blobs import BlobService
 from qspine.services.context import Policy, SpineContext
 from qspine.services.cyber import CyberService
+from qspine.services.datasets import DatasetService
 from qspine.services.links import LinkService
 from qspine.services.lint import LintService
 from qspine.services.matrix import MatrixService
+from qspine.services.mlflow_import import MlflowImportService
+from qspine.services.models import ModelService
+from qspine.services.monitoring import MonitoringService
+from qspine.services.pccp import PccpService
 from qspine.services.readiness import ReadinessService
 from qspine.services.records import RecordService
 from qspine.services.review import ReviewService
@@ -28,6 +33,7 @@ from qspine.services.trace import TraceService
 from qspine.services.training import TrainingService
 from qspine.services.trending import TrendService
 from qspine.services.users import UserService
+from qspine.services.validation import ValidationService
 from qspine.services.vex import VexService
 from qspine.services.vulndb import VulnDbService
 from qspine.services.worklist import WorklistService
@@ -61,10 +67,16 @@ class Spine:
         self.suppliers = SupplierService(context, self.users)
         self.lint = LintService(context, self.users)
         self.sbom = SbomService(context, self.users, self.blobs)
+        self.validation = ValidationService(context, self.users, self.blobs)
+        self.datasets = DatasetService(context, self.users, self.blobs)
         self.cyber = CyberService(context, self.users, self.matrices)
         self.vulndb = VulnDbService(context, self.users)
         self.vex = VexService(context, self.users, self.signing)
         self.readiness = ReadinessService(context, self.users, self.signals.follow)
+        self.pccp = PccpService(context, self.users)
+        self.mlflow = MlflowImportService(context, self.users, self.blobs)
+        self.monitoring = MonitoringService(context, self.users, self.blobs)
+        self.models = ModelService(context, self.users, self.blobs)
 
     @property
     def profile(self) -> Profile:

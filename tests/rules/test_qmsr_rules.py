@@ -33,6 +33,7 @@ from qspine.model.readiness import ReadinessReport
 from qspine.model.rule_where import matches, parse_where
 from qspine.profiles import _builtin_raw
 
+import ai_scene
 from helpers import PASSWORD, START, Clock, sample_fields, settings_for
 from pg_server import PostgresServer
 
@@ -473,6 +474,81 @@ def _model_has_a_passing_validation(b: Build) -> Case:
     b.to("approved", bad, good, failed)
     says = no_link_from("evaluates", "validation_run with status = recorded, outcome = pass")
     return Case({bad: says, failed: says}, (good,))
+
+
+@rule("AI-REL-001")
+def _released_model_is_reproducible(b: Build) -> Case:
+    good = ai_scene.ready_model(b.spine, b.tmp / "released-good")
+    drifted = ai_scene.ready_model(b.spine, b.tmp / "released-drifted")
+    for ready in (good, drifted):
+        b.spine.signing.sign("quinn", PASSWORD, ready.model, "released", 1, "gate passed")
+    rows = ai_scene.dataset_rows()
+    rows[0] = (rows[0][0], rows[0][1], 1)  # the pinned data changed after the release
+    ai_scene.write_dataset(drifted.data, rows)
+    assert b.spine.validation.rerun("dana", drifted.run).verdict == "not_reproduced"
+    unreleased = ai_scene.ready_model(b.spine, b.tmp / "approved-only", rerun=False)
+    return Case(
+        {drifted.model: f"{drifted.run}: latest rerun not reproduced"},
+        (good.model,),
+        (unreleased.model,),
+    )
+
+
+@rule("AI-PCC-001")
+def _model_stays_inside_its_pccp(b: Build) -> Case:
+    base = ai_scene.ready_model(b.spine, b.tmp / "pccp-base")
+    b.spine.signing.sign("quinn", PASSWORD, base.model, "released", 1, "gate passed")
+    refit = b.new("pccp_modification", "Re-fit", envelope="may change: weights_sha256")
+    retune = b.new("pccp_modification", "Re-tune", envelope="may change: decision_threshold")
+    b.to("approved", refit, retune)
+    models = {}
+    for name, plan in (("inside", refit), ("outside", retune)):
+        weights = b.tmp / f"pccp-{name}.json"
+        weights.write_text('{"w": 5.5, "b": 0.0}')
+        models[name] = b.spine.models.register(  # the base's system with new weights
+            "dana",
+            weights=weights,
+            title=f"Detector 1.1 {name}",
+            version_label="1.1",
+            preprocessing=(str(b.tmp / "pccp-base" / "repo"), "src/pre.py", ""),
+            decision_threshold=0.5,
+            configuration={"fail": False, "seed": 7},
+            packages=["sqlalchemy"],
+            fields={"intended_use": "Flag cases for review."},
+        ).key
+        b.link("implements_modification", models[name], plan)
+        b.link("modifies_model", models[name], base.model)
+        b.to("approved", models[name])
+    return Case({models["outside"]: "weights_sha256 changed"}, (models["inside"],), (base.model,))
+
+
+@rule("AI-LIN-001")
+def _training_data_has_lineage(b: Build) -> Case:
+    manifest = b.spine.blobs.add("quinn", _manifest_file(b.tmp)).sha256
+    source = b.new("dataset", "Source set", license="CC BY 4.0", manifest=manifest)
+    unlicensed = b.new("dataset", "Source set without licence", manifest=manifest)
+    derived = b.new("dataset", "Split", manifest=manifest, transformation="70% stratified split")
+    untold = b.new("dataset", "Split without its transformation", manifest=manifest)
+    unused = b.new("dataset", "Not used for training")
+    for dataset in (derived, untold):
+        b.link("derived_from_dataset", dataset, source)
+    model = b.new("model_version", "Trained model")
+    for dataset in (source, unlicensed, derived, untold):
+        b.link("trained_on", model, dataset)
+    return Case(
+        {
+            unlicensed: "source dataset without license",
+            untold: "derived dataset without transformation",
+        },
+        (source, derived),
+        (unused,),
+    )
+
+
+def _manifest_file(tmp: Path) -> Path:
+    path = tmp / "manifest.json"
+    path.write_text('{"format": "qspine-dataset-manifest/1", "files": []}\n')
+    return path
 
 
 @rule("AI-DATA-002")

@@ -11,6 +11,7 @@ import pytest
 from qspine.formats.sbom import parse_sbom
 from qspine.model.errors import Forbidden, InvalidInput
 from qspine.profiles import load_profile
+from qspine.services.sbom import MAX_SBOM_BYTES
 from qspine.services.users import User
 from qspine.spine import Spine
 
@@ -178,6 +179,9 @@ def test_bad_input_writes_nothing(spine: Spine) -> None:
         spine.sbom.import_bytes("ada", good, "a.json", need)
     with pytest.raises(Forbidden):
         spine.sbom.import_bytes("vic", good, "a.json", target)
+    huge = good + b" " * (MAX_SBOM_BYTES + 1 - len(good))
+    with pytest.raises(InvalidInput, match=r"^huge\.json: larger than 64 MiB$"):
+        spine.sbom.import_bytes("ada", huge, "huge.json", target)
     assert database_state(spine) == before
 
 

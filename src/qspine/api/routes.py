@@ -10,15 +10,21 @@ from qspine.api import (
     baselines,
     complaints,
     cyber,
+    datasets,
     links,
     lint,
     matrix,
+    mlflow,
+    models,
+    monitoring,
+    pccp,
     readiness,
     records,
     review,
     sbom,
     signals,
     trace,
+    validation,
     vex,
     vulndb,
     work,
@@ -51,5 +57,11 @@ router.include_router(cyber.router)
 router.include_router(readiness.router)
 router.include_router(lint.router)
 router.include_router(sbom.router)
+router.include_router(validation.router)
+router.include_router(datasets.router)
 router.include_router(vulndb.router)
 router.include_router(vex.router)
+router.include_router(monitoring.router)
+router.include_router(models.router)
+router.include_router(pccp.router)
+router.include_router(mlflow.router)

@@ -10,10 +10,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
 from qspine.api.deps import CurrentUser, SpineDep
-from qspine.model.errors import InvalidInput
+from qspine.services.sbom import MAX_SBOM_BYTES
 
 router = APIRouter(tags=["cybersecurity"])
-MAX_SBOM_BYTES = 64 * 1024 * 1024
 
 
 class _Out(BaseModel):
@@ -80,10 +79,7 @@ def import_sbom(
     previous: str | None = Query(None, description="Compare with this release"),
 ) -> SbomImportOut:
     data = file.file.read(MAX_SBOM_BYTES + 1)
-    name = file.filename or "upload"
-    if len(data) > MAX_SBOM_BYTES:
-        raise InvalidInput(f"{name}: larger than {MAX_SBOM_BYTES // (1024 * 1024)} MiB")
-    done = spine.sbom.import_bytes(user.username, data, name, key, previous)
+    done = spine.sbom.import_bytes(user.username, data, file.filename or "upload", key, previous)
     return SbomImportOut.model_validate(done)
 
 

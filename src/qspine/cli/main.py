@@ -11,16 +11,22 @@ from qspine.cli import (
     check,
     complaints,
     cyber,
+    dataset,
     demo,
     links,
     lint,
     matrix,
+    mlflow,
+    model,
+    monitor,
+    pccp,
     records,
     review,
     sbom,
     serve,
     signal,
     trace,
+    validation,
     vex,
     vulndb,
     work,
@@ -63,9 +69,15 @@ app.add_typer(review.app, name="review")
 app.add_typer(cyber.app, name="cyber")
 app.add_typer(serve.tokens, name="token")
 app.add_typer(sbom.app, name="sbom")
+app.add_typer(validation.app, name="validation")
+app.add_typer(dataset.app, name="dataset")
 app.add_typer(vulndb.app, name="vulndb")
 app.add_typer(vex.vuln, name="vuln")
 app.add_typer(vex.vex, name="vex")
+app.add_typer(monitor.app, name="monitor")
+app.add_typer(pccp.app, name="pccp")
+app.add_typer(mlflow.app, name="mlflow")
+app.add_typer(model.app, name="model")
 
 
 @app.callback()

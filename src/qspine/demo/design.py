@@ -126,6 +126,10 @@ records:
       level: system
       verification_method: analysis
       acceptance_criteria: Met in a recorded validation run on the sequestered split.
+      metric_criteria: >-
+        sensitivity >= 0.93; specificity >= 0.90; sensitivity_ci_low >= 0.85;
+        specificity_ci_low >= 0.85
+      monitoring_criteria: rolling_sensitivity >= 0.90; input_psi <= 0.20
       source_reference: Risk control RC-1; GMLP principle 8
     req4:
       status: approved

@@ -1,8 +1,10 @@
 """The product: model versions, datasets, model validation runs, releases and the SBOM.
 
 The model is trained and tested on the public Wisconsin Diagnostic Breast Cancer data (the
-copy scikit-learn ships as `load_breast_cancer`). Weights and manifest hashes are stable
-stand-ins (`!digest`) until the AI lineage service computes the real ones.
+copy scikit-learn ships as `load_breast_cancer`). MV-1, DS-1 to DS-3 and VR-1 are real: their
+`!digest` stand-ins below are replaced by computed fingerprints and VR-1 is executed
+(demo/ai.py). DS-4, DS-5, MV-2 and MV-3 are narrative records whose data and weights are not
+part of the demo; their digests stay stand-ins.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ records:
         Adjunct to cytopathologist interpretation of breast FNA in adults; not for screening
         or stand-alone diagnosis.
     mv1:
-      status: approved
+      status: released
+      also_signs: {reviewed: mei}
       title: CytoAssist malignancy model 1.0.0
       version_label: 1.0.0
       weights_sha256: !digest model/1.0.0/weights.joblib
@@ -81,6 +84,10 @@ records:
       manifest_sha256: !digest dataset/wdbc-train-v1/manifest
       row_count: 398
       source: Derived from DS-1 by a stratified split, seed 20240117 (250 benign, 148 malignant).
+      split: 70% of DS-1, stratified by diagnosis, seed 20240117
+      transformation: >-
+        sklearn.model_selection.train_test_split(test_size=0.3, stratify=diagnosis,
+        random_state=20240117) on DS-1; rows sorted by case id (qspine.demo.cytoassist.data).
       sequestered: false
     ds3:
       status: approved
@@ -91,6 +98,9 @@ records:
       source: >-
         Derived from DS-1 - the complement of DS-2 (107 benign, 64 malignant); held by QA and
         released to the evaluation pipeline only.
+      split: 30% of DS-1, stratified by diagnosis, seed 20240117 (the complement of DS-2)
+      transformation: >-
+        The test half of the same train_test_split call as DS-2; rows sorted by case id.
       sequestered: true
     ds4:
       status: proposed
@@ -115,6 +125,64 @@ records:
         laboratories.
       license: Customer agreements, section 9 (post-market data)
 
+  pccp_modification:
+    _:
+      by: mei
+      pccp_version: PCCP-CA-01 v1.0
+      authorization: K250123 (CytoAssist 2.0, PCCP authorised with the 510(k))
+    pccp1:
+      status: approved
+      title: M1 - re-fit on updated SOUP versions
+      modification_id: M1
+      description: >-
+        Re-fit the model with the same architecture, features, hyper-parameters and training
+        data when scikit-learn, NumPy or SciPy is updated in the runtime image.
+      modification_protocol: >-
+        Re-train on the approved training split derived from DS-1 with the pinned
+        configuration; evaluate on the sequestered test split under VP-CA-003; implement only
+        when every acceptance criterion is met and the evaluation reruns bit for bit.
+      impact_assessment: >-
+        Changes the numerical library, not the learned function's inputs or intended use;
+        performance floors hold the clinical risk (HAZ-1 false negative) at its assessed level.
+      envelope: |-
+        may change: weights_sha256, environment_sha256
+        sensitivity >= 0.93
+        specificity >= 0.90
+        training data from DS-1
+    pccp2:
+      status: approved
+      title: M2 - decision threshold re-tuning
+      modification_id: M2
+      description: >-
+        Move the operating point of the calibrated probability within 0.35 to 0.55 to restore
+        sensitivity after a documented drift, without re-training.
+      modification_protocol: >-
+        Choose the threshold on the training split only; confirm on the sequestered test split
+        under VP-CA-003 with the same criteria; labelling states the operating point.
+      impact_assessment: >-
+        Trades specificity for sensitivity inside bounds agreed with the clinical lead; the
+        specificity floor keeps unnecessary biopsy referrals at the assessed level (HAZ-3).
+      envelope: |-
+        may change: decision_threshold
+        decision_threshold between 0.35 and 0.55
+        sensitivity >= 0.93
+        specificity >= 0.90
+    pccp3:
+      status: draft
+      title: M3 - pairwise worst-feature interactions
+      modification_id: M3
+      description: Add pairwise interactions of the worst-value features as model inputs.
+      modification_protocol: >-
+        Feature engineering inside the training pipeline; full re-validation on the sequestered
+        split and the external set DS-4.
+      impact_assessment: >-
+        Changes the preprocessing; not yet assessed against the risk file (draft, not part of
+        the authorised plan).
+      envelope: |-
+        may change: weights_sha256, preprocessing_ref, configuration_sha256
+        sensitivity >= 0.93
+        specificity >= 0.90
+
   validation_run:
     _:
       by: mei
@@ -128,13 +196,11 @@ records:
         WDBC has no demographic fields, so subgroups are tumour-size tertiles (worst radius)
         only; demographic subgroups are analysed on DS-4 (VR-4).
     vr1:
+      # Executed by QSpine while seeding (demo/ai.py): these fields only pass the content
+      # check; the record is the run's own, and it is signed verified and recorded here.
       status: recorded
       title: Model 1.0.0 on the sequestered split DS-3
-      run_on: !stamp [318, 11]
-      code_commit: 1b3d5f7a9c2e4a6b8d0f1e3c5a7b9d2f4e6a8c0b
-      metrics: >-
-        AUC 0.993 (95% CI 0.985 to 0.999); sensitivity 0.953 (61/64, lower bound 0.870);
-        specificity 0.972 (104/107, lower bound 0.921); calibration slope 0.97.
+      metrics: Computed by QSpine from the run's predictions.
       outcome: pass
     vr2:
       status: recorded
@@ -313,6 +379,9 @@ links:
   trained_on: {mv1: [ds2], mv2: [ds2], mv3: [ds2]}
   derived_from_dataset: {ds2: [ds1], ds3: [ds1]}
   evaluates: {vr1: [mv1], vr2: [mv3], vr3: [mv2], vr4: [mv2]}
+  modifies_model: {mv2: [mv1], mv3: [mv1]}
+  implements: {mv1: [req3], mv2: [req3], mv3: [req3]}
+  implements_modification: {mv2: [pccp1, pccp2], mv3: [pccp3]}
   uses_data: {vr1: [ds3], vr2: [ds3], vr3: [ds3], vr4: [ds4]}
   supplied_by: {sbom1: [sup10], sbom2: [sup11], sbom3: [sup6], sbom8: [sup4], sbom10: [sup3],
                 sbom14: [sup7], sbom15: [sup5], sbom35: [sup11], sbom36: [sup11],

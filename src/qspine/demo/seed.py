@@ -15,6 +15,7 @@ from typing import Any
 
 from qspine import InvalidInput, NewLink, NewRecord, Spine
 from qspine.demo import (
+    ai,
     architecture,
     design,
     documents,
@@ -47,6 +48,7 @@ SIGN_REASONS = {
     "verified": "Checked against the raw evidence and the stated configuration",
     "closed": "All actions complete and documented; closure review done",
     "effectiveness_verified": "Checked against the predefined effectiveness criteria",
+    "reviewed": "Technical review of the model system, its data and its validation evidence",
 }
 MOVE_REASONS = {
     "in_review": "Submitted for review",
@@ -99,9 +101,20 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
     records = content.records
     by_local = {r.local: r for r in records}
     _add_users(spine)
-    # early records first (keys are per prefix: the order across kinds changes none)
-    keys = _create(spine, sorted(records, key=lambda r: not r.early))
-    link_count = _link(spine, by_local, keys, content.links)
+    ai.prepare(spine, content)
+    # early records first (keys are per prefix: the order across kinds changes none); the
+    # model validation runs after the executed one, which QSpine runs once the model, its
+    # data and its requirements exist (so it is VR-1, as in the narrative)
+    runs = [r for r in records if r.kind == "validation_run"]
+    keys = _create(spine, sorted((r for r in records if r not in runs), key=lambda r: not r.early))
+    first = [k for k in content.links if k.source in keys and k.target in keys]
+    link_count = _link(spine, by_local, keys, first)
+    keys[ai.EXECUTED], made_by_run = ai.execute_validation(spine, keys)
+    link_count += made_by_run
+    keys.update(_create(spine, [r for r in runs if r.local != ai.EXECUTED]))
+    made = {id(k) for k in first}
+    rest = [k for k in content.links if id(k) not in made and not _made_by_run(k)]
+    link_count += _link(spine, by_local, keys, rest)
     seeder = _Signer(spine)
     for item in sorted(records, key=lambda r: _walk_order(spine.profile, r.kind)):
         seeder.move(item, keys[item.local])
@@ -130,7 +143,13 @@ def seed_demo(spine: Spine, today: dt.date | None = None) -> DemoSummary:
             )
     link_count += _link(spine, by_local, keys, content.late_links)
     seeder.signatures += _baseline(spine, "CytoAssist 2.1 design baseline (proposed)")
+    link_count += ai.ingest_drift(spine, keys, days.today)
     return _summary(spine, keys, link_count, seeder.signatures, time.perf_counter() - started)
+
+
+def _made_by_run(link: Link) -> bool:
+    """The executed run's evaluates and uses_data links come from its execution."""
+    return link.source == ai.EXECUTED and link.type in ("evaluates", "uses_data")
 
 
 def _walk_order(profile: Profile, kind: str) -> int:

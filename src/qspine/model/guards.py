@@ -39,6 +39,15 @@ GUARDS: dict[str, str] = {
         "The finding records whether a CAPA is required; if so, a CAPA addresses it, and if "
         "not, the correction taken is recorded (ISO 13485:2016 8.2.4)."
     ),
+    "model_release": (
+        "The model version is evaluated, at its current version, by a recorded validation run "
+        "that QSpine executed (it has a run record) on approved dataset versions whose files "
+        "still match their manifests, passed every metric criterion of the requirements the "
+        "model implements, and was rerun in a fresh process with the same metrics and outputs; "
+        "its current version carries a reviewed signature by a data scientist and an approved "
+        "signature by a QA/RA lead (FDA PCCP Guidance 2025, GMLP 2021 principles 8 and 9, "
+        "ISO 13485:2016 7.3.6, 7.3.7)."
+    ),
     "nonconformance_closure": (
         "The nonconformance has an evaluation, a disposition with its rationale, an "
         "authorisation for a concession, an advisory-notice decision for delivered product, "

@@ -40,6 +40,17 @@ class FactLink:
 
 
 @dataclass(frozen=True)
+class FactExecution:
+    """One execution of a model validation run (ADR 0015): the first run or a rerun."""
+
+    run: str
+    version: int
+    purpose: str  # 'run' or 'rerun'
+    verdict: str
+    finished_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class TextLine:
     """One line of a document record's text: where it is, and what it says."""
 
@@ -80,4 +91,12 @@ class Facts(Protocol):
 
     def text_of(self, record: FactRecord) -> Sequence[TextLine]:
         """A document record's readable text: its body field and its attached file."""
+        ...
+
+    def executions(self) -> Sequence[FactExecution]:
+        """Every validation execution finished by the check's instant, oldest first."""
+        ...
+
+    def json_blob(self, digest: str) -> Any:
+        """A stored JSON file's content (a run record), or None when absent or not JSON."""
         ...

@@ -17,11 +17,11 @@ from qspine.formats.document_text import read_document
 from qspine.model.bulk import bulk_allocation
 from qspine.model.errors import InvalidInput
 from qspine.model.profile import Profile
-from qspine.rules.facts import FactLink, FactRecord, TextLine
+from qspine.rules.facts import FactExecution, FactLink, FactRecord, TextLine
 from qspine.services import history, reads
 from qspine.store.blobs import BlobStore
 from qspine.store.engine import fetch_literal
-from qspine.store.schema import blob, link, record, transition, version
+from qspine.store.schema import blob, link, record, transition, validation_execution, version
 
 _T = TypeVar("_T")
 
@@ -265,6 +265,30 @@ class SpineFacts:
         if digest:
             lines += self._file_lines(str(digest))
         return lines
+
+    @_memo
+    def executions(self) -> Sequence[FactExecution]:
+        query = (
+            sa.select(
+                record.c.key,
+                validation_execution.c.version,
+                validation_execution.c.purpose,
+                validation_execution.c.verdict,
+                validation_execution.c.finished_at,
+            )
+            .join(record, record.c.id == validation_execution.c.record_id)
+            .order_by(validation_execution.c.id)
+        )
+        if self._at is not None:
+            query = query.where(validation_execution.c.finished_at <= self._at)
+        return tuple(FactExecution(*row) for row in self._connection.execute(query))
+
+    @_memo
+    def json_blob(self, digest: str) -> Any:
+        try:
+            return json.loads(self._blobs.path_of(digest).read_bytes())
+        except (OSError, ValueError):
+            return None
 
     def _file_lines(self, digest: str) -> list[TextLine]:
         name = self._connection.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -18,12 +19,14 @@ CLOSED = ("closed", "cancelled")
 
 @dataclass(frozen=True)
 class Subject:
-    """What a guard reads: the record, the profile, a way to read other records, the day."""
+    """What a guard reads: the record, the profile, a way to read other records, the day, and
+    the blob folder (for guards that read stored files)."""
 
     connection: Connection
     profile: Profile
     view: RecordView
     today: dt.date
+    blob_dir: Path | None = None
 
     @property
     def fields(self) -> dict[str, Any]:

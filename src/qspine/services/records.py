@@ -125,7 +125,8 @@ class RecordService:
                     f"{key}: {row['status']} -> {to_status} requires a "
                     f"'{step.signature}' signature; sign it instead"
                 )
-            guards.refuse_if_blocked(connection, self._context.profile, key, to_status, now.date())
+            profile, blob_dir = self._context.profile, self._context.blob_dir
+            guards.refuse_if_blocked(connection, profile, key, to_status, now.date(), blob_dir)
             events = change_status(
                 connection,
                 lifecycle=lifecycle,
@@ -136,6 +137,9 @@ class RecordService:
                 actor=actor,
                 reason=reason,
                 at=now,
+            )
+            events += guards.reasoning(
+                connection, profile, key, to_status, actor, now.date(), blob_dir
             )
             append(connection, now, events)
         return self.show(key)
@@ -149,7 +153,8 @@ class RecordService:
             if at is not None:
                 return reads.record_view_at(connection, profile, key, at)
             view = reads.record_view(connection, profile, key)
-            return guards.annotate(connection, profile, view, self._context.clock().date())
+            today = self._context.clock().date()
+            return guards.annotate(connection, profile, view, today, self._context.blob_dir)
 
     def history(self, key: str) -> list[VersionView]:
         with read_connection(self._context.engine) as connection:

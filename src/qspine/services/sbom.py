@@ -51,6 +51,9 @@ from qspine.services.users import User, UserService, require
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import link, record
 
+MAX_SBOM_BYTES = 64 << 20
+"""The largest SBOM document one import takes."""
+
 LISTED = "listed"
 # Fields an import takes from the SBOM; the rest (support level, end of support, known
 # vulnerabilities) are the manufacturer's and carried over.
@@ -121,6 +124,8 @@ class SbomService:
         """Check the document, then write its components for `release` in one transaction."""
         step = progress or (lambda _what, _done, _total: None)
         step("checking the document", 0, 3)
+        if len(data) > MAX_SBOM_BYTES:
+            raise InvalidInput(f"{name}: larger than {MAX_SBOM_BYTES >> 20} MiB")
         sbom = parse_sbom(data, name)
         with read_connection(self._context.engine) as connection:
             require(connection, self._context, actor, "write", "sbom_component")

@@ -158,6 +158,9 @@ def sign_in(
             at=now,
             signature_id=signature_id,
         )
+        events += guards.reasoning(
+            connection, context.profile, key, plan.step.to, actor, now.date(), context.blob_dir
+        )
     return signature_id, events
 
 
@@ -203,5 +206,7 @@ def _plan(
             f"{actor} cannot sign it as {meaning}"
         )
     if step is not None:
-        guards.refuse_if_blocked(connection, profile, key, step.to, context.clock().date())
+        guards.refuse_if_blocked(
+            connection, profile, key, step.to, context.clock().date(), context.blob_dir
+        )
     return _Plan(row, lifecycle, current, step)

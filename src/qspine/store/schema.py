@@ -329,3 +329,43 @@ advisory_alias = sa.Table(
     sa.Column("alias", sa.String(128), primary_key=True),
     sa.Index(None, "alias", "advisory_id"),
 )
+
+validation_execution = sa.Table(
+    "validation_execution",
+    metadata,
+    # Every execution of a model validation run, the first ('run') and each 'rerun': who ran
+    # it, when, its exit code, its verdict, the SHA-256 of its execution record JSON in the
+    # blob store (command, inputs, environment, metrics, criteria, outputs) and, for a
+    # rerun, the differences from the run it repeats. Append-only, like the audit trail.
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("record_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime, nullable=False),
+    sa.Column("exit_code", sa.Integer, nullable=False),
+    sa.Column("verdict", sa.String(32), nullable=False),
+    sa.Column("execution_sha256", Hash, nullable=False),
+    sa.Column("log_sha256", Hash, nullable=True),
+    sa.Column("differences", Json, nullable=False),
+    sa.Index(None, "record_id", "version", "id"),
+)
+
+monitoring_point = sa.Table(
+    "monitoring_point",
+    metadata,
+    # Post-market performance and drift series: one value per deployed model version, site,
+    # metric and observation time, with the SHA-256 of the file it was ingested from.
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("record_id", Id, sa.ForeignKey("record.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("site", sa.String(200), nullable=False),
+    sa.Column("metric", sa.String(200), nullable=False),
+    sa.Column("observed_at", UTCDateTime, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("source_sha256", Hash, nullable=False),
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column("ingested_by", sa.String(64), nullable=False),
+    sa.UniqueConstraint("record_id", "version", "site", "metric", "observed_at"),
+)

@@ -10,16 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from qspine.model.errors import InvalidInput, QSpineError
+from qspine.model.errors import QSpineError
 from qspine.model.sbom_diff import SbomDiff
-from qspine.services.sbom import SbomImport
+from qspine.services.sbom import MAX_SBOM_BYTES, SbomImport
 from qspine.services.sbom_reads import Contained
 from qspine.web.auth import PostDep, SessionDep
 from qspine.web.errors import WebRoute, status_of
 from qspine.web.rendering import get_spine, page, with_headers
 
 router = APIRouter(route_class=WebRoute)
-MAX_SBOM_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -58,9 +57,6 @@ async def import_sbom(request: Request, post: PostDep, key: str) -> Response:
         else:
             data = await upload.read(MAX_SBOM_BYTES + 1)
             try:
-                if len(data) > MAX_SBOM_BYTES:
-                    limit = MAX_SBOM_BYTES // (1024 * 1024)
-                    raise InvalidInput(f"{upload.filename}: larger than {limit} MiB")
                 imported = get_spine(request).sbom.import_bytes(
                     post.actor, data, upload.filename, key, post.text("previous") or None
                 )

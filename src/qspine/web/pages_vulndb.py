@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from qspine.model.errors import InvalidInput, QSpineError
+from qspine.model.errors import QSpineError
 from qspine.model.vulndb_report import MatchReport
 from qspine.services.access import WebSession
 from qspine.services.vulndb import MAX_UPLOAD, AdvisoryImport, VulnDbStatus
@@ -70,8 +70,6 @@ async def _import(request: Request, post: Post) -> tuple[AdvisoryImport | None, 
         return None, "choose a ZIP archive of OSV records or one .json/.yaml record", 422
     data = await upload.read(MAX_UPLOAD + 1)
     try:
-        if len(data) > MAX_UPLOAD:
-            raise InvalidInput(f"{upload.filename}: larger than {MAX_UPLOAD >> 20} MiB")
         done = get_spine(request).vulndb.import_bytes(post.actor, data, upload.filename)
     except QSpineError as error:
         return None, str(error), status_of(error)

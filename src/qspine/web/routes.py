@@ -14,9 +14,14 @@ from qspine.web import (
     pages_baselines,
     pages_complaints,
     pages_cyber,
+    pages_datasets,
     pages_edit,
     pages_home,
     pages_matrix,
+    pages_mlflow,
+    pages_models,
+    pages_monitoring,
+    pages_pccp,
     pages_readiness,
     pages_records,
     pages_review,
@@ -24,6 +29,7 @@ from qspine.web import (
     pages_sign,
     pages_signal,
     pages_trace,
+    pages_validation,
     pages_vex,
     pages_vulndb,
     pages_work,
@@ -45,6 +51,12 @@ router.include_router(pages_complaints.router)
 router.include_router(pages_cyber.router)
 router.include_router(pages_review.router)
 router.include_router(pages_sbom.router)
+router.include_router(pages_validation.router)
+router.include_router(pages_datasets.router)
 router.include_router(pages_vulndb.router)
 router.include_router(pages_vex.router)
+router.include_router(pages_models.router)
+router.include_router(pages_monitoring.router)
+router.include_router(pages_pccp.router)
+router.include_router(pages_mlflow.router)
 router.include_router(pages_admin.router)

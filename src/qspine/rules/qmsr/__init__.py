@@ -5,7 +5,7 @@ other pack (entry point `qspine.rule_packs: qmsr`)."""
 
 from __future__ import annotations
 
-from qspine.rules.qmsr import documents, oversight
+from qspine.rules.qmsr import ai, documents, oversight
 from qspine.rules.registry import RulePack, hookimpl
 
 PACK = RulePack(
@@ -20,6 +20,9 @@ PACK = RulePack(
         oversight.review_follows_up,
         oversight.review_has_cyber_inputs,
         oversight.mdr_deadline,
+        ai.released_model_evidence,
+        ai.training_lineage,
+        ai.pccp_envelope,
     ),
 )
 
