@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import shutil
@@ -15,8 +16,9 @@ from hypothesis import HealthCheck, settings
 
 from qspine import Spine, open_spine
 from qspine.cli.main import run
+from qspine.demo import seed_demo
 
-from helpers import FAST_HASH, PASSWORD, Invoke, Result, settings_for
+from helpers import FAST_HASH, PASSWORD, DemoTemplate, Invoke, Result, settings_for
 from pg_server import PostgresServer, postgres_unavailable_reason, start_postgres
 
 # CI has two shared cores: judge properties by their examples, not by wall-clock time.
@@ -44,6 +46,17 @@ def postgres() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """The demo, seeded once per session on SQLite; copy it with `helpers.demo_copy`."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    spine = open_spine(url, settings=settings_for(url, folder))
+    summary = seed_demo(spine, today=dt.date.today())
+    spine.close()
+    return DemoTemplate(folder, summary)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from qspine import Settings, Spine
+from qspine.demo import DemoSummary
 from qspine.model.profile import FieldSpec, Profile
 
 PASSWORD = "correct horse battery"
@@ -30,6 +32,25 @@ class Result:
 
 
 Invoke = Callable[..., Result]
+
+
+@dataclass(frozen=True)
+class DemoTemplate:
+    """The demo seeded once per test session (per xdist worker) in `folder`: its database,
+    blobs and the CytoAssist model's data. Seeding trains and validates a real model, so
+    modules copy it (`demo_copy`) instead of seeding their own."""
+
+    folder: Path
+    summary: DemoSummary
+
+
+def demo_copy(template: DemoTemplate, folder: Path) -> str:
+    """A private copy of the seeded demo in `folder` (made if missing): its database URL.
+
+    The dataset records' `location` still names the template's data folder, which lives
+    as long as the session; tests must not change those files."""
+    shutil.copytree(template.folder, folder, dirs_exist_ok=True)
+    return f"sqlite:///{folder / 'demo.db'}"
 
 
 def settings_for(url: str, tmp_path: Path) -> Settings:

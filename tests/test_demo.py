@@ -19,7 +19,7 @@ from qspine.demo.gaps import GAPS
 from qspine.model.records import RecordView
 from qspine.model.rule_where import matches, parse_where
 
-from helpers import Invoke, settings_for
+from helpers import DemoTemplate, Invoke, demo_copy, settings_for
 
 TODAY = dt.date.today()
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "demo.md"
@@ -38,12 +38,13 @@ GAP_KEYS = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Spine, DemoSummary]]:
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[tuple[Spine, DemoSummary]]:
     tmp_path = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    url = demo_copy(demo_template, tmp_path)
     spine = open_spine(url, settings=settings_for(url, tmp_path))
-    summary = seed_demo(spine, today=TODAY)
-    yield spine, summary
+    yield spine, demo_template.summary
     spine.close()
 
 

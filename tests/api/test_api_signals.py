@@ -14,20 +14,18 @@ from fastapi.testclient import TestClient
 from qspine import Spine, open_spine
 from qspine.app import create_app
 from qspine.cli.output import jsonable
-from qspine.demo import seed_demo
 
-from helpers import settings_for
+from helpers import DemoTemplate, demo_copy, settings_for
 
 Api = tuple[TestClient, dict[str, str], Spine]
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def api(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Api]:
     """The demo, seeded once for the module (read-only tests), and dana's bearer token."""
     folder: Path = tmp_path_factory.mktemp("signal-api")
-    url = f"sqlite:///{folder / 'demo.db'}"
+    url = demo_copy(demo_template, folder)
     spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
     secret, _ = spine.access.create_token("dana", "signals")
     with TestClient(create_app(spine)) as client:
         yield client, {"Authorization": f"Bearer {secret}"}, spine

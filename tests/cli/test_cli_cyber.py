@@ -9,19 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from qspine import open_spine
-from qspine.demo import seed_demo
-
-from helpers import Invoke, settings_for
+from helpers import DemoTemplate, Invoke, demo_copy
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Path:
     folder = tmp_path_factory.mktemp("cyber-cli-demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
-    spine.close()
+    demo_copy(demo_template, folder)
     return folder / "demo.db"
 
 

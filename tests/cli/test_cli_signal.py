@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from qspine import open_spine
-from qspine.demo import seed_demo
 from qspine.model.asof import stamp
 
-from helpers import Invoke, Result, settings_for
+from helpers import DemoTemplate, Invoke, Result, demo_copy
 
 CMP_5 = {
     "event": "ok",
@@ -37,13 +35,10 @@ UNINVESTIGATED = {
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Path:
     """The demo seeded once per module; each test gets a copy (seeding takes seconds)."""
     folder = tmp_path_factory.mktemp("signal-demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
-    spine.close()
+    demo_copy(demo_template, folder)
     return folder / "demo.db"
 
 

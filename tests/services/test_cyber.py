@@ -22,10 +22,9 @@ from typing import Any
 import pytest
 
 from qspine import InvalidInput, NotFound, Spine, load_profile, open_spine
-from qspine.demo import seed_demo
 from qspine.reports.cyber_package import as_data
 
-from helpers import PASSWORD, Clock, sample_fields, settings_for
+from helpers import PASSWORD, Clock, DemoTemplate, demo_copy, sample_fields, settings_for
 
 PROFILE = load_profile()
 D = dt.date
@@ -339,11 +338,10 @@ def test_management_review_inputs_carry_the_cyber_metrics(story: Story) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spine]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Spine]:
     folder: Path = tmp_path_factory.mktemp("cyber-demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
+    url = demo_copy(demo_template, folder)
     spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
     yield spine
     spine.close()
 

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from qspine import Spine, open_spine
 from qspine.app import create_app
-from qspine.demo import DEMO_PASSWORD, seed_demo
+from qspine.demo import DEMO_PASSWORD
 
 from .web_helpers import login
-from helpers import settings_for
+from helpers import DemoTemplate, demo_copy, settings_for
 
 VOID = {"meta", "br", "link", "input", "img", "hr"}
 
@@ -77,11 +77,10 @@ def parsed(html: str) -> Tables:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spine]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Spine]:
     folder: Path = tmp_path_factory.mktemp("cyber-faces")
-    url = f"sqlite:///{folder / 'demo.db'}"
+    url = demo_copy(demo_template, folder)
     spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
     yield spine
     spine.close()
 

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from qspine import Forbidden, InvalidInput, Spine, open_spine
 from qspine.app import create_app
-from qspine.demo import DEMO_PASSWORD, seed_demo
+from qspine.demo import DEMO_PASSWORD
 
 from .web_helpers import Browser, login
-from helpers import Invoke, settings_for
+from helpers import DemoTemplate, Invoke, demo_copy, settings_for
 
 GAP_RULES = {
     "ACT-DUE-001",
@@ -36,12 +36,9 @@ GAP_RULES = {
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Path:
     folder = tmp_path_factory.mktemp("readiness-demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
-    spine.close()
+    demo_copy(demo_template, folder)
     return folder / "demo.db"
 
 

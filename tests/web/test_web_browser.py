@@ -23,7 +23,7 @@ from qspine import Spine, open_spine
 from qspine.app import create_app
 
 from .web_helpers import four_users
-from helpers import PASSWORD, settings_for
+from helpers import PASSWORD, DemoTemplate, demo_copy, settings_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -250,35 +250,38 @@ def test_requirement_story_in_a_browser(tmp_path: Path, browser_page: Page) -> N
         shot(page, "13-audit-verified")
 
 
-def test_demo_pages_in_a_browser(tmp_path: Path, browser_page: Page) -> None:
-    from qspine.demo import DEMO_PASSWORD, seed_demo
+def test_demo_pages_in_a_browser(
+    tmp_path: Path, browser_page: Page, demo_template: DemoTemplate
+) -> None:
+    from qspine.demo import DEMO_PASSWORD
 
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    url = demo_copy(demo_template, tmp_path)
     page = browser_page
-    with open_spine(url, settings=settings_for(url, tmp_path)) as spine:
-        seed_demo(spine)
-        with LiveServer(spine) as server:
-            sign_in(page, server.url, "lena", DEMO_PASSWORD)
-            expect(page.locator(".stat-alert")).to_be_visible()
-            expect(page.locator(".worklist li").first).to_be_visible()
-            shot(page, "demo-dashboard")
-            page.goto(f"{server.url}/records/REQ-2")
-            expect(page.locator(".signature").first).to_be_visible()
-            expect(page.locator("svg .edge.suspect")).to_have_count(1)
-            shot(page, "demo-record-REQ-2")
-            page.goto(f"{server.url}/records")
-            page.get_by_label("Kind").select_option("requirement")  # htmx: a select refilters
-            expect(page.locator("#results")).to_contain_text("20 records")
-            expect(page).to_have_url(f"{server.url}/records?kind=requirement&status=&q=")
-            shot(page, "demo-records")
-            page.goto(f"{server.url}/links/suspect")
-            shot(page, "demo-suspect-links")
-            page.goto(f"{server.url}/matrices/design_verification")
-            expect(page.locator("table.matrix td.gap").first).to_be_visible()
-            shot(page, "matrix-design_verification")
-            page.get_by_label("Gaps only").check()  # htmx: a checkbox refilters
-            expect(page).to_have_url(re.compile(r"gaps_only=1"))
-            expect(page.locator("#matrix-results td.gap").first).to_be_visible()
+    with (
+        open_spine(url, settings=settings_for(url, tmp_path)) as spine,
+        LiveServer(spine) as server,
+    ):
+        sign_in(page, server.url, "lena", DEMO_PASSWORD)
+        expect(page.locator(".stat-alert")).to_be_visible()
+        expect(page.locator(".worklist li").first).to_be_visible()
+        shot(page, "demo-dashboard")
+        page.goto(f"{server.url}/records/REQ-2")
+        expect(page.locator(".signature").first).to_be_visible()
+        expect(page.locator("svg .edge.suspect")).to_have_count(1)
+        shot(page, "demo-record-REQ-2")
+        page.goto(f"{server.url}/records")
+        page.get_by_label("Kind").select_option("requirement")  # htmx: a select refilters
+        expect(page.locator("#results")).to_contain_text("20 records")
+        expect(page).to_have_url(f"{server.url}/records?kind=requirement&status=&q=")
+        shot(page, "demo-records")
+        page.goto(f"{server.url}/links/suspect")
+        shot(page, "demo-suspect-links")
+        page.goto(f"{server.url}/matrices/design_verification")
+        expect(page.locator("table.matrix td.gap").first).to_be_visible()
+        shot(page, "matrix-design_verification")
+        page.get_by_label("Gaps only").check()  # htmx: a checkbox refilters
+        expect(page).to_have_url(re.compile(r"gaps_only=1"))
+        expect(page.locator("#matrix-results td.gap").first).to_be_visible()
 
 
 def test_baseline_capture_and_comparison_in_a_browser(tmp_path: Path, browser_page: Page) -> None:

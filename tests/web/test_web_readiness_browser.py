@@ -10,18 +10,21 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from qspine import open_spine
-from qspine.demo import DEMO_PASSWORD, seed_demo
+from qspine.demo import DEMO_PASSWORD
 
 # test_web_browser skips this module at import when Chromium is missing (fails it in CI).
 from .test_web_browser import LiveServer, browser_page, shot, sign_in  # noqa: F401
-from helpers import settings_for
+from helpers import DemoTemplate, demo_copy, settings_for
 
 
-def test_readiness_dashboard_walk(browser_page: Page, tmp_path: Path) -> None:  # noqa: F811
+def test_readiness_dashboard_walk(
+    browser_page: Page,  # noqa: F811
+    tmp_path: Path,
+    demo_template: DemoTemplate,
+) -> None:
     page = browser_page
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    url = demo_copy(demo_template, tmp_path)
     with open_spine(url, settings=settings_for(url, tmp_path)) as spine:
-        seed_demo(spine)
         with LiveServer(spine) as server:
             base = server.url
             sign_in(page, base, "dana", DEMO_PASSWORD)

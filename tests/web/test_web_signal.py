@@ -15,22 +15,21 @@ from fastapi.testclient import TestClient
 from qspine import Spine, open_spine
 from qspine.app import create_app
 from qspine.cli.output import jsonable
-from qspine.demo import DEMO_PASSWORD, seed_demo
+from qspine.demo import DEMO_PASSWORD
 from qspine.model.asof import stamp
 
 from .web_helpers import login
-from helpers import settings_for
+from helpers import DemoTemplate, demo_copy, settings_for
 
 STEPS = ["event", "investigation", "risk", "design_change", "verification", "release"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spine]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Spine]:
     """The demo, seeded once for the module: these pages only read."""
     folder: Path = tmp_path_factory.mktemp("signal-web")
-    url = f"sqlite:///{folder / 'demo.db'}"
+    url = demo_copy(demo_template, folder)
     spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
     yield spine
     spine.close()
 

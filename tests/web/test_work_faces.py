@@ -16,21 +16,18 @@ from fastapi.testclient import TestClient
 
 from qspine import Spine, open_spine
 from qspine.app import create_app
-from qspine.demo import DEMO_PASSWORD, seed_demo
+from qspine.demo import DEMO_PASSWORD
 
 from .web_helpers import login
-from helpers import Invoke, settings_for
+from helpers import DemoTemplate, Invoke, demo_copy, settings_for
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Path:
     """The demo: mei holds ROLE-3 and owes training on SOP-001 (gap 10); SUP-2's
     re-evaluation is overdue (gap 8)."""
     folder = tmp_path_factory.mktemp("work-demo")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    spine = open_spine(url, settings=settings_for(url, folder))
-    seed_demo(spine)
-    spine.close()
+    demo_copy(demo_template, folder)
     return folder / "demo.db"
 
 
