@@ -6,7 +6,10 @@ Skipped when PostgreSQL is unavailable, except under CI=true, where it fails ins
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,17 +19,18 @@ from pg_server import postgres_unavailable_reason, start_postgres
 pytestmark = pytest.mark.postgres
 
 
-def test_real_postgres_server_with_two_isolated_databases(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
+def test_real_postgres_server_with_two_isolated_databases() -> None:
     reason = postgres_unavailable_reason()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI requires PostgreSQL tests to run, but: {reason}")
         pytest.skip(reason)
 
+    # Not under pytest's basetemp: a concurrent pytest session resets its root to mode 0700,
+    # which locks the server's user out of a data directory beneath it (as in conftest).
+    base = Path(tempfile.mkdtemp(prefix="qspine-pg-selfcheck-"))
     t0 = time.perf_counter()
-    server = start_postgres(tmp_path_factory.mktemp("pg"))
+    server = start_postgres(base)
     startup_s = time.perf_counter() - t0
     try:
         assert server.url.startswith("postgresql+psycopg://")
@@ -51,4 +55,5 @@ def test_real_postgres_server_with_two_isolated_databases(
             server.drop_database(name)
     finally:
         server.stop()
+        shutil.rmtree(base, ignore_errors=True)
     print(f"PostgreSQL server start took {startup_s:.2f}s")
