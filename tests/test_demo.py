@@ -385,3 +385,16 @@ def test_the_demo_model_is_real_reproduced_bit_for_bit_and_released(spine: Spine
     signals = spine.monitoring.series(dana, "MV-1")
     assert {s.metric for s in signals} == {"rolling_sensitivity", "input_psi"}
     assert all(s.breaches for s in signals)
+
+
+def test_model_1_1_0_differs_from_1_0_0_only_where_its_pccp_allows(spine: Spine) -> None:
+    """MV-2 implements M1 (re-fit on updated SOUP) and M2 (threshold 0.42) on MV-1: the only
+    thing keeping it outside the plan is its validation, still a draft awaiting verification."""
+    report = spine.pccp.check(spine.users.get("dana"), "MV-2")
+    assert [c.modification.key for c in report.checks] == ["PCCP-1", "PCCP-2"]
+    for each in report.checks:
+        assert each.base == "MV-1 v1"
+        assert [f.split(":")[0] for f in each.check.findings] == ["not validated"], each
+        assert "decision_threshold changed from 0.5 to 0.42 (allowed" in " ".join(
+            each.check.checked
+        )

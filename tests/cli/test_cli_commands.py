@@ -251,3 +251,19 @@ def test_rules_reference_is_generated_from_the_rules() -> None:
     assert "## DES-VER-001" in text
     assert "- Checks: every requirement where status = approved" in text
     assert "## DOC-REF-001" in text and "Python: qspine.rules.qmsr.documents." in text
+
+
+def test_record_text_is_printed_as_text_not_read_as_markup(seeded: Invoke) -> None:
+    """A title or field holding Rich markup ('[/x]', '[bold]') prints as typed; it used to
+    crash `record show` after the record was written."""
+    made = seeded(
+        "-u", "eve", "record", "create", "test_case",
+        "--set", "title=Alarm [/x] shown",
+        "--set", "method=test",
+        "--set", "procedure=Press [bold] then [/bold].",
+        "--set", "acceptance_criteria=Visible.",
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    shown = seeded("record", "show", "TC-1")
+    assert shown.code == 0, shown.err
+    assert "TC-1 Alarm [/x] shown" in shown.out and "Press [bold] then [/bold]." in shown.out

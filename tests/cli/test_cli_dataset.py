@@ -103,3 +103,28 @@ def test_register_refusals(seeded: Invoke, tmp_path: Path) -> None:
     assert listed == []
     missing = seeded("-u", "dana", "dataset", "verify", "REQ-1")
     assert missing.code == 2 and "REQ-1 is a requirement, not a dataset" in missing.err
+
+
+def test_brackets_in_a_title_or_path_are_printed_not_read_as_markup(
+    seeded: Invoke, tmp_path: Path
+) -> None:
+    data_scientist(seeded)
+    folder = tmp_path / "[bold]raw"
+    folder.mkdir()
+    (folder / "all [bold].csv").write_text("id,[/label]\n1,1\n")
+    made = seeded(
+        "-u", "dana", "dataset", "register", str(folder), "--title", "WDBC [/v2]", *SOURCE,
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    assert "registered DS-1 WDBC [/v2]: 1 file(s)" in flat(made)
+    verified = seeded("-u", "dana", "dataset", "verify", "DS-1")
+    assert verified.code == 0, verified.err
+    # the path may wrap anywhere on a narrow console: compare without whitespace
+    assert f"thefilesat{folder.absolute()}match" in "".join(verified.out.split())
+    lineage = seeded("-u", "dana", "dataset", "lineage", "DS-1")
+    assert lineage.code == 0 and "DS-1 WDBC [/v2]" in flat(lineage)
+    shown = seeded("-u", "dana", "dataset", "show", "DS-1")
+    assert shown.code == 0, shown.err
+    assert "[bold].csv" in flat(shown) and "[/label]" in flat(shown)  # as text, not markup
+    listed = seeded("-u", "dana", "dataset", "list")
+    assert listed.code == 0 and "WDBC [/v2]" in flat(listed)

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def store(root: Path) -> str:
-    """One run with a parameter, a metric and a weights file, registered as cytonet 1."""
+def store(root: Path, name: str = "cytonet") -> str:
+    """One run with a parameter, a metric and a weights file, registered as `name` 1."""
     from mlflow import MlflowClient
 
     uri = f"sqlite:///{root / 'mlflow.db'}"
@@ -29,8 +29,8 @@ def store(root: Path) -> str:
     (root / "weights.bin").write_bytes(b"weights")
     client.log_artifact(run, str(root / "weights.bin"), artifact_path="model")
     client.set_terminated(run)
-    client.create_registered_model("cytonet")
-    client.create_model_version("cytonet", f"runs:/{run}/model", run_id=run)
+    client.create_registered_model(name)
+    client.create_model_version(name, f"runs:/{run}/model", run_id=run)
     return uri
 
 
@@ -53,3 +53,11 @@ def test_import_then_reimport(seeded: Invoke, tmp_path: Path) -> None:
     assert unknown.code == 2 and "no experiment 'nope'" in unknown.err
     refused = seeded("-u", "eve", "mlflow", "import", uri)
     assert refused.code != 0 and "lacks write:" in refused.err
+
+
+def test_a_model_name_is_printed_as_text_not_markup(seeded: Invoke, tmp_path: Path) -> None:
+    """An MLflow name is the store's own text: '[v2]' in it was read as a rich style and
+    vanished from the table."""
+    done = seeded("-u", "quinn", "mlflow", "import", store(tmp_path, "cytonet [v2]"))
+    assert done.code == 0, done.err
+    assert "[v2]" in done.out

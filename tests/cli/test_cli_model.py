@@ -92,3 +92,18 @@ def test_gate_then_release(seeded: Invoke, tmp_path: Path) -> None:
     assert f"released {ready.model} v1" in text and "passes" in text
     shown = json.loads(seeded("-u", "eve", "model", "show", ready.model, "--json").out)
     assert shown["status"] == "released" and shown["recorded_gate"]["passed"] is True
+
+
+def test_a_version_label_with_brackets_is_printed_not_read_as_markup(
+    seeded: Invoke, tmp_path: Path
+) -> None:
+    weights = tmp_path / "model.bin"
+    weights.write_bytes(b"weights")
+    done = seeded(
+        "-u", "quinn", "model", "register", str(weights), "--title", "Detector",
+        "--version-label", "2.0 [/rc1]",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    shown = seeded("-u", "eve", "model", "show", "MV-1")
+    assert shown.code == 0, shown.err
+    assert "· 2.0 [/rc1]" in flat(shown)

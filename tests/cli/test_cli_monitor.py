@@ -79,3 +79,22 @@ def test_bad_file_and_undeployed_model_are_refused(seeded: Invoke, tmp_path: Pat
     refused = q("-u", "eve", "monitor", "ingest", model, str(data))
     assert refused.code != 0 and "lacks write:post_market_signal" in refused.err
     assert json.loads(q("-u", "eve", "monitor", "series", model, "--json").out) == []
+
+
+def test_site_names_are_printed_as_text_not_markup(seeded: Invoke, tmp_path: Path) -> None:
+    """A site is the data's own text: brackets in it are printed, not read as rich markup
+    (an unmatched closing tag made the command fail after the ingest had committed)."""
+    q = seeded
+    model = deployed_model(q)
+    data = tmp_path / "ward.csv"
+    data.write_text(
+        "observed_at,site,metric,value\n2026-05-01,ward [/] [bold]B[/bold],rolling_sensitivity,"
+        "0.5\n",
+        encoding="utf-8",
+    )
+    done = q("-u", "quinn", "monitor", "ingest", model, str(data))
+    assert done.code == 0, done.err
+    assert "ward [/] [bold]B[/bold] rolling_sensitivity" in flat(done)
+    shown = q("-u", "eve", "monitor", "series", model)
+    assert shown.code == 0, shown.err
+    assert "[/]" in shown.out and "[bold]" in shown.out  # the table wraps the cell

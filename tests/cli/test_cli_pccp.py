@@ -70,3 +70,16 @@ def test_check_and_list(seeded: Invoke) -> None:
 
     missing = q("-u", "eve", "pccp", "check", "MV-99")
     assert missing.code == 2 and "no model version MV-99" in missing.err
+
+
+def test_list_prints_titles_as_text_not_markup(seeded: Invoke) -> None:
+    """A modification's title is people's text: '[/]' in it once made `pccp list` fail."""
+    q = seeded
+    create(
+        q, "pccp_modification", title="Re-fit [/] [bold]M1[/bold]", pccp_version="P [v1]",
+        modification_id="M1", description="d", modification_protocol="p",
+        impact_assessment="i", envelope="may change: weights_sha256",
+    )  # fmt: skip
+    listed = q("-u", "eve", "pccp", "list")
+    assert listed.code == 0, listed.err
+    assert "[/]" in listed.out and "[bold]M1[/bold]" in flat(listed) and "[v1]" in listed.out

@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from qspine.formats import dataset_manifest
 from qspine.formats.dataset_manifest import (
     FORMAT,
     Column,
@@ -272,3 +275,34 @@ def test_empty_and_header_only_csv(tmp_path: Path) -> None:
 def test_bad_manifest_documents_are_refused(document: object, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         Manifest.from_json(document)
+
+
+def test_a_subfolder_that_cannot_be_listed_is_refused_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.csv").write_text("x\n2\n")
+    listing = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(InvalidInput, match=r"locked: cannot be listed: .*Permission denied"):
+        build_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["one-line.csv", "one-line.jsonl"])
+def test_a_line_longer_than_the_limit_is_refused_without_reading_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr(dataset_manifest, "MAX_LINE", 1000)
+    (tmp_path / "fine.csv").write_text("a\n" + "x" * 900 + "\n")
+    assert build_manifest(tmp_path / "fine.csv").rows == 1
+    # an old Mac CSV ends its lines with CR only: to a line reader it is one huge line
+    (tmp_path / name).write_bytes(b"a,b\r" + b"1,2\r" * 400)
+    with pytest.raises(InvalidInput, match=f"^{name}: line 1 is longer than 1000 bytes"):
+        build_manifest(tmp_path / name)

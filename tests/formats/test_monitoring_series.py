@@ -67,6 +67,10 @@ HEADER = "observed_at,site,metric,value\n"
         (HEADER + "2026-04-01,,sens,0.9\n", "s.csv: row 2: site: is empty"),
         (HEADER + "2026-04-01,A,Sens Rate,0.9\n", "s.csv: row 2: metric: 'Sens Rate'"),
         (HEADER + "2026-04-01,A,sens\n", "s.csv: row 2: has 3 cell(s), the header 4"),
+        (
+            HEADER + "0001-01-01T00:00:00+01:00,A,sens,1\n",
+            "s.csv: row 2: observed_at: '0001-01-01T00:00:00+01:00' is out of range in UTC",
+        ),
         ("observed_at,site,metric,value,n\n", "s.csv: row 1 (header): unknown column 'n'"),
         ("observed_at,site,value\n", "s.csv: row 1 (header): column 'metric' is missing"),
         (HEADER, "s.csv: no points"),
@@ -110,3 +114,28 @@ def test_broken_json_and_bytes_are_refused(tmp_path: Path) -> None:
         parse_series(b"[{", "b.json")
     with pytest.raises(InvalidInput, match=r"x\.csv: not UTF-8 text"):
         parse_series(b"\xff\xfe\x00", "x.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[{"observed_at": "2026-04-01", "site": "A", "metric": "psi", "value": 1%s}]'
+            % ("0" * 400),
+            "j.json: item 1: value: an integer too large to be a finite number",
+        ),
+        (
+            '[{"observed_at": "2026-04-01", "site": "A", "metric": "psi", "value": 1%s}]'
+            % ("0" * 5000),
+            "j.json: not readable JSON: Exceeds the limit",
+        ),
+        ("[" * 100_000, "j.json: not readable JSON: nested too deeply"),
+    ],
+)
+def test_json_beyond_what_python_reads_is_refused_by_name(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Numbers too large for a float and nesting too deep for the parser are input errors,
+    not crashes."""
+    with pytest.raises(InvalidInput, match=re.escape(message)):
+        parse_series(written(tmp_path, "j.json", text), "j.json")

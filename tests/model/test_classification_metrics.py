@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from scipy.stats import norm
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, roc_auc_score
@@ -15,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from qspine.model.classification_metrics import (
+    METRIC_NAMES,
     Prediction,
     auc,
     binary_metrics,
@@ -83,6 +85,29 @@ def test_wilson_bounds(successes: int, total: int, low: float, high: float) -> N
     assert found == pytest.approx((low, high), abs=5e-5)
 
 
+def test_wilson_bounds_solve_the_score_equation_and_are_exact_at_the_ends() -> None:
+    """Independently: the bounds are the roots of (p - phat)^2 = z^2 p (1 - p) / n, with z
+    from scipy; at 0 and n successes the outer bound is exactly 0 or 1 (not a hair inside,
+    which a criterion such as 'specificity_ci_high >= 1' would fail)."""
+    z = norm.ppf(0.975)
+    for total in range(1, 120):
+        for successes in range(total + 1):
+            phat = successes / total
+            a, b, c = 1 + z * z / total, -(2 * phat + z * z / total), phat * phat
+            root = math.sqrt(b * b - 4 * a * c)
+            expected = ((-b - root) / (2 * a), (-b + root) / (2 * a))
+            assert wilson_interval(successes, total) == pytest.approx(expected, abs=1e-12)
+        assert wilson_interval(0, total)[0] == 0.0
+        assert wilson_interval(total, total)[1] == 1.0
+
+
+def test_metric_names_list_every_computed_metric(
+    breast_cancer: tuple[list[int], list[float]],
+) -> None:
+    labels, scores = breast_cancer
+    assert set(binary_metrics(rows_of(labels, scores), 0.5)) == METRIC_NAMES
+
+
 def test_a_zero_denominator_leaves_the_metric_out() -> None:
     only_negatives = [Prediction("a", 0, 0.1), Prediction("b", 0, 0.7)]
     metrics = binary_metrics(only_negatives, 0.5)
@@ -119,6 +144,13 @@ def test_bad_predictions_name_the_row_and_field(tmp_path: Path, text: str, messa
     with pytest.raises(InvalidInput) as refused:
         read_predictions(path)
     assert message in str(refused.value)
+
+
+def test_predictions_that_are_not_csv_name_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.csv"
+    path.write_text("id,label,score\na,1,0.5\nb,0," + "9" * 200_000 + "\n")
+    with pytest.raises(InvalidInput, match=r"predictions.csv row 3: not valid CSV \(field larg"):
+        read_predictions(path)
 
 
 def test_predictions_that_are_not_utf8_or_absent(tmp_path: Path) -> None:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qspine.model.errors import InvalidInput
-from qspine.model.metric_criteria import Criterion, all_met, judge, parse_criteria
+from qspine.model.metric_criteria import (
+    Criterion,
+    all_met,
+    judge,
+    judged_text,
+    parse_criteria,
+)
 
 
 def test_parses_separators_comments_and_bounds() -> None:
@@ -54,3 +62,34 @@ def test_boundaries_and_non_numbers() -> None:
     assert at_least.holds(0.2) and not at_least.holds(0.2000001)
     assert not at_least.holds(float("nan"))
     assert [j.measured for j in judge([at_least], {"psi": True})] == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("sensitivity >= 0.9512345", "sensitivity >= 0.9512345"),
+        ("n >= 1234567", "n >= 1234567"),
+        ("psi <= 1e-7", "psi <= 1e-07"),
+    ],
+)
+def test_a_criterion_reads_back_as_the_bound_it_judges(text: str, shown: str) -> None:
+    """The stored judgement keeps the criterion as text and a rerun parses it again: six
+    significant digits ('0.951234', '1.23457e+06') would judge against another bound."""
+    (criterion,) = parse_criteria(text)
+    assert str(criterion) == shown
+    assert parse_criteria(str(criterion)) == [criterion]
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_bound_round_trips_through_its_text(value: float) -> None:
+    criterion = Criterion("auc", ">=", value)
+    assert parse_criteria(str(criterion)) == [criterion]
+
+
+def test_a_value_just_outside_the_bound_is_not_shown_on_it() -> None:
+    (short,) = judge(parse_criteria("sensitivity >= 0.95"), {"sensitivity": 0.94996})
+    assert short.describe() == "sensitivity >= 0.95: 0.94996, NOT met"
+    (above,) = judge(parse_criteria("specificity > 0.9"), {"specificity": 0.90001})
+    assert above.describe() == "specificity > 0.9: 0.90001, met"
+    assert judged_text("sensitivity >= 0.95", 0.953125) == "0.9531"
+    assert judged_text("not a criterion", 0.94996) == "0.95"

@@ -58,3 +58,8 @@ def test_environment_fingerprint_is_order_free_and_differences_are_named() -> No
 def test_a_package_without_a_pin_is_refused() -> None:
     with pytest.raises(InvalidInput, match="packages: item 2 'scipy' is not NAME==VERSION"):
         parse_packages(["numpy==2.5.5", "scipy"])
+
+
+def test_a_package_named_twice_is_refused_not_silently_collapsed() -> None:
+    with pytest.raises(InvalidInput, match=r"packages: item 2 'NumPy==1\.26\.4' names numpy again"):
+        parse_packages(["numpy==2.5.5", "NumPy==1.26.4"])

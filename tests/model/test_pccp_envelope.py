@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qspine.model.errors import InvalidInput
-from qspine.model.pccp_envelope import ModelFacts, check, parse_envelope, show
+from qspine.model.pccp_envelope import ModelFacts, check, metrics_in, parse_envelope, show
 
 WEIGHTS_A = "a" * 64
 WEIGHTS_B = "b" * 64
@@ -150,6 +150,28 @@ def test_training_data_may_not_change_without_a_bound() -> None:
         "training_data changed from DS-1 to DS-4; the envelope does not allow it to change "
         "(may change: weights_sha256)"
     ]
+
+
+def test_a_new_version_of_the_same_training_dataset_is_a_change() -> None:
+    def trained(key: str, pins: set[str]) -> ModelFacts:
+        return ModelFacts(key, 1, facts(key, set()).fields, frozenset({"DS-1"}), frozenset(pins))
+
+    base = trained("MV-1", {"DS-1 v1"})
+    result = check("may change: weights_sha256", base, trained("MV-2", {"DS-1 v2"}), None, {})
+    assert result.findings == [
+        "training_data changed from DS-1 v1 to DS-1 v2; the envelope does not allow it to "
+        "change (may change: weights_sha256)"
+    ]
+    same = check("may change: weights_sha256", base, trained("MV-2", {"DS-1 v1"}), None, {})
+    assert same.within and "training_data unchanged" in same.checked
+    bounded = check("training data from DS-1", base, trained("MV-2", {"DS-1 v2"}), None, {})
+    assert bounded.within and "training dataset DS-1 is DS-1" in bounded.checked
+
+
+def test_metrics_in_reads_the_numbers_of_a_documents_metrics() -> None:
+    document = {"metrics": {"auc": 0.91, "n": 40, "ok": True, "note": "text"}}
+    assert metrics_in(document) == {"auc": 0.91, "n": 40.0}
+    assert metrics_in({"metrics": []}) is None and metrics_in([1]) is None
 
 
 def test_an_empty_envelope_allows_nothing_to_change() -> None:

@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from qspine import Spine
 from qspine.formats.dataset_manifest import build_manifest
 from qspine.model.errors import Forbidden, InvalidInput, NotFound
+from qspine.services import datasets
 from qspine.services.dataset_files import (
     dataset_differences,
     load_manifest,
@@ -217,14 +219,27 @@ def test_upload_keeps_files_in_the_managed_folder(spine: Spine, dana: str, tmp_p
         ([("/etc/x.csv", b"a\n")], "not a plain relative file name"),
         ([("a.csv", b"a\n"), ("./a.csv", b"b\n")], "the same file name is uploaded twice"),
         ([("bad.csv", b"a,b\n1\n")], "bad.csv: row 1 \\(line 2\\) has 1 fields"),
+        # a .git folder is never part of a manifest: its files would be silently left out
+        ([("a.csv", b"a\n"), ("sub/.git/x", b"b\n")], "uploaded file 2 'sub/.git/x': not a"),
+        ([("a\x00.csv", b"a\n")], r"uploaded file 1 'a\\x00\.csv': not a plain relative"),
+        (
+            [("split", b"a\n"), ("split/a.csv", b"b\n")],
+            "'split' is uploaded as a file and as a folder",
+        ),
+        (
+            [("split/a.csv", b"b\n"), ("split", b"a\n")],
+            "'split' is uploaded as a file and as a folder",
+        ),
+        ([("a.csv", b"a\n")], "field 'source'"),
     ],
 )
 def test_bad_uploads_write_nothing(
     spine: Spine, dana: str, files: list[tuple[str, bytes]], message: str
 ) -> None:
     before = database_state(spine)
+    fields = {"title": "Bad"} if "source" in message else {"title": "Bad", **SOURCE}
     with pytest.raises(InvalidInput, match=message):
-        spine.datasets.upload(dana, files, {"title": "Bad", **SOURCE})
+        spine.datasets.upload(dana, files, fields)
     assert database_state(spine) == before
     home = managed_folder(spine.context.blob_dir)
     assert not home.exists() or list(home.iterdir()) == []
@@ -270,3 +285,73 @@ def test_bad_registrations_write_nothing(spine: Spine, dana: str, tmp_path: Path
         spine.datasets.register(dana, folder, {"title": "S", **SOURCE})
     assert database_state(spine) == before
     assert sorted(p.name for p in spine.context.blob_dir.rglob("*")) == blobs
+
+
+def test_two_identical_uploads_racing_both_land_in_the_one_folder(
+    spine: Spine, dana: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other upload moves the same files into place just before our move."""
+    files = [("a.csv", b"x\n1\n")]
+    home = managed_folder(spine.context.blob_dir)
+    rename = Path.rename
+    raced: list[Path] = []
+
+    def other_upload_first(self: Path, target: Path) -> Path:
+        if self.name.startswith(".incoming-") and not raced:
+            raced.append(Path(target))
+            shutil.copytree(self, target)
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", other_upload_first)
+    view = spine.datasets.upload(dana, files, {"title": "Racing", **SOURCE})
+    assert raced and view.version.fields["location"] == str(raced[0])
+    assert sorted(p.name for p in home.iterdir()) == [raced[0].name]
+
+
+def test_bad_fields_are_refused_before_any_file_is_hashed(
+    spine: Spine, dana: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_dataset(tmp_path / "wdbc")
+
+    def no_hashing(*_: object) -> None:
+        raise AssertionError("the files were hashed before the fields were checked")
+
+    monkeypatch.setattr(datasets, "build_manifest", no_hashing)
+    with pytest.raises(InvalidInput, match="purpose"):
+        spine.datasets.register(dana, folder, {"title": "S", "purpose": "fun", **SOURCE})
+    with pytest.raises(InvalidInput, match="no_such_field"):
+        spine.datasets.upload(dana, [("a.csv", b"a\n")], {"title": "S", "no_such_field": 1})
+
+
+def test_lineage_reads_one_query_per_generation_not_per_dataset(
+    spine: Spine, dana: str, tmp_path: Path
+) -> None:
+    def register(name: str, parents: list[str]) -> str:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "d.csv").write_text(f"name\n{name}\n")
+        fields = {"title": name, **SOURCE}
+        if parents:
+            fields["transformation"] = "split"
+        return spine.datasets.register(dana, tmp_path / name, fields, derived_from=parents).key
+
+    raw = register("raw", [])
+    children = [register(f"child{n}", [raw]) for n in range(6)]
+    grandchild = register("grandchild", [children[3]])
+    statements: list[str] = []
+
+    def count(*arguments: object) -> None:
+        statements.append(str(arguments[2]))
+
+    vic = spine.users.get("vic")
+    sa.event.listen(spine.context.engine, "before_cursor_execute", count)
+    try:
+        found = spine.datasets.lineage(vic, raw)
+    finally:
+        sa.event.remove(spine.context.engine, "before_cursor_execute", count)
+    assert [(d.key, d.depth, d.via) for d in found.descendants] == [
+        *[(child, 1, raw) for child in children],
+        (grandchild, 2, children[3]),
+    ]
+    walked = [s for s in statements if "link" in s and "JOIN" in s]
+    # descendants: one per generation and one finding none; ancestors, models, runs: one each
+    assert len(walked) == 3 + 1 + 1 + 1

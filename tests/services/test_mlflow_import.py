@@ -246,3 +246,70 @@ def test_filters_and_refusals_write_nothing(spine: Spine, tmp_path: Path) -> Non
         "mlflow:cytonet/1",
         "mlflow:cytonet/2",
     ]
+
+
+def test_an_import_looks_records_up_by_origin_once_per_kind(
+    spine: Spine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two versions, two runs and two datasets: three look-ups (one per kind), not one query
+    per imported item."""
+    from qspine.services import mlflow_import
+
+    kinds: list[str] = []
+    real = mlflow_import.by_origin
+
+    def counted(connection: Any, kind: str) -> Any:
+        kinds.append(kind)
+        return real(connection, kind)
+
+    monkeypatch.setattr(mlflow_import, "by_origin", counted)
+    uri = make_store(tmp_path)
+    first = spine.mlflow.import_store("quinn", uri)
+    assert sorted(kinds) == ["dataset", "model_version", "validation_run"]
+    assert first.count("created") == 6
+    kinds.clear()
+    again = spine.mlflow.import_store("quinn", uri)
+    assert sorted(kinds) == ["dataset", "model_version", "validation_run"]
+    assert {r.action for r in again.records} == {"unchanged"}
+    assert [r.key for r in again.records] == [r.key for r in first.records]
+
+
+def test_a_model_folder_is_archived_in_chunks_with_the_bytes_it_always_had(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file is read whole into memory (weights can be larger than it), and the archive is
+    byte for byte what `writestr` made, so weights imported before keep their SHA-256."""
+    from qspine.services.mlflow_reads import archive
+
+    folder = tmp_path / "model"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "MLmodel").write_text("flavors:\n  sklearn: {}\n")
+    (folder / "sub" / "weights.bin").write_bytes(bytes(range(256)) * 8192)
+    expected = BytesIO()
+    with zipfile.ZipFile(expected, "w", compression=zipfile.ZIP_STORED) as zipped:
+        for name in ("MLmodel", "sub/weights.bin"):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.create_system, info.external_attr = 3, 0o644 << 16
+            zipped.writestr(info, (folder / name).read_bytes())
+
+    def whole(path: Path) -> bytes:
+        raise AssertionError(f"{path} was read whole")
+
+    monkeypatch.setattr(Path, "read_bytes", whole)
+    made = archive(folder, tmp_path / "model.zip")
+    monkeypatch.undo()
+    assert made.read_bytes() == expected.getvalue()
+
+
+def test_a_dataset_logged_once_without_a_context_keeps_its_purpose(tmp_path: Path) -> None:
+    from qspine.services.mlflow_import import _purpose
+    from qspine.services.mlflow_reads import MlflowDataset, MlflowRun, MlflowVersion
+
+    def version(run_id: str, *contexts: str) -> MlflowVersion:
+        datasets = tuple(MlflowDataset("d", "abc", "local", "", "", "", c) for c in contexts)
+        run = MlflowRun(run_id, "", "1", "e", None, "", {}, {}, "", datasets)
+        return MlflowVersion("m", run_id, "", run, tmp_path)
+
+    assert _purpose([version("1", "training"), version("2", "")], "abc") == "training"
+    assert _purpose([version("1", "training"), version("2", "eval")], "abc") == "mixed"
+    assert _purpose([version("1", ""), version("2", "whatever")], "abc") is None

@@ -9,6 +9,7 @@ the validation tests' own (tests/services/test_validation.py).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from qspine import Spine
 from qspine.model.errors import InvalidInput
+from qspine.model.model_gate import unmet
 from qspine.store.schema import audit_event
 
 from ai_scene import Ready, dataset_rows, ready_model, write_dataset
@@ -156,3 +158,62 @@ def test_no_validation_run_fails_every_run_condition(spine: Spine, tmp_path: Pat
     assert report.problems[0] == (
         f"no validation run evaluates {key}: run one with `qspine validation run`"
     )
+
+
+def test_a_link_re_confirmed_to_a_new_model_version_does_not_carry_the_run_over(
+    spine: Spine, tmp_path: Path
+) -> None:
+    """v2 has other weights; confirming the run's evaluates link stamps it v2, but the run
+    executed v1: its execution record says so, and the gate reads that."""
+    ready = ready_model(spine, tmp_path, approve=False, reviewer=None)
+    spine.records.transition("dana", ready.model, "draft", 1)
+    other = tmp_path / "other-weights.json"
+    other.write_text(json.dumps({"w": 1.0, "b": 0.0}))
+    weights = spine.blobs.add("dana", other).sha256
+    new = {"weights": weights, "weights_sha256": weights}
+    spine.records.revise("dana", ready.model, new, 1, "retrained")
+    spine.links.confirm("dana", "evaluates", ready.run, ready.model, "same evaluation")
+    spine.signing.sign("dana", PASSWORD, ready.model, "reviewed", 2)
+    spine.records.transition("dana", ready.model, "in_review", 2)
+    spine.signing.sign("quinn", PASSWORD, ready.model, "approved", 2)
+    before = database_state(spine)
+    with pytest.raises(InvalidInput) as error:
+        spine.signing.sign("quinn", PASSWORD, ready.model, "released", 2)
+    assert database_state(spine) == before
+    assert f"{ready.run} v1 executed {ready.model} v1, not the current v2" in str(error.value)
+
+
+def test_a_uses_data_link_re_confirmed_to_a_new_dataset_version_is_refused(
+    spine: Spine, tmp_path: Path
+) -> None:
+    ready = ready_model(spine, tmp_path)
+    spine.records.revise("dana", ready.dataset, {"title": "Locked test set, v2"}, 1, "rename")
+    spine.signing.sign("quinn", PASSWORD, ready.dataset, "approved", 2)
+    spine.links.confirm("dana", "uses_data", ready.run, ready.dataset, "same data")
+    message, failed = refused(spine, ready)
+    assert failed == ["datasets"]
+    assert f"it ran on dataset {ready.dataset} v1, not linked (uses_data)" in message
+    assert f"dataset {ready.dataset} v2 is linked but the run did not use it" in message
+
+
+def test_a_revised_run_keeps_its_execution(spine: Spine, tmp_path: Path) -> None:
+    """Adding a subgroup analysis to a run QSpine executed keeps its run record: once signed
+    and rerun again, it is still the evidence."""
+    ready = ready_model(spine, tmp_path)
+    spine.records.revise("dana", ready.run, {"subgroup_analysis": "Same by site."}, 1, "add")
+    spine.signing.sign("dana", PASSWORD, ready.run, "verified", 2)
+    assert spine.validation.rerun("dana", ready.run).verdict == "reproduced"
+    report = spine.models.gate(spine.users.get("vic"), ready.model)
+    assert report.passed, report.problems
+    assert report.conditions[0].detail.startswith(f"{ready.run} v2 evaluates {ready.model} v1")
+
+
+def test_an_unmet_criterion_is_not_rounded_onto_its_bound() -> None:
+    judged = {"criterion": "sensitivity >= 0.95", "source": "REQ-1", "passed": False}
+    assert unmet([{**judged, "measured": 0.94996}]) == [
+        "'sensitivity >= 0.95' (REQ-1) not met: measured 0.94996"
+    ]
+    assert unmet([{**judged, "measured": 0.8}, {**judged, "measured": None}]) == [
+        "'sensitivity >= 0.95' (REQ-1) not met: measured 0.8",
+        "'sensitivity >= 0.95' (REQ-1) not met: not measured",
+    ]

@@ -302,3 +302,73 @@ def test_a_data_scientist_may_ingest(spine: Spine, tmp_path: Path) -> None:
         "dana", model, "a.csv", csv_file(tmp_path, "a.csv", sensitivity([(1, 0.5)]))
     )
     assert fields_of(spine, report.capas_created[0])["owner"] == "dana"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("..", ".."), ("w\x00eek.csv", "week.csv"), ("é" * 200 + ".csv", "é" * 200 + ".csv")],
+)
+def test_an_uploaded_name_the_blob_folder_cannot_take_is_still_ingested(
+    spine: Spine, tmp_path: Path, name: str, shown: str
+) -> None:
+    """The file is kept under a name the blob folder takes; the name as given, without
+    control characters, names the file in the report and the signal's source."""
+    model = deployed_model(spine)
+    data = csv_file(tmp_path, "a.csv", sensitivity([(1, 0.5)]))
+    report = spine.monitoring.ingest("quinn", model, name, data)
+    assert report.points_added == 1 and report.file == shown
+    assert shown in fields_of(spine, report.signals_created[0])["source"]
+    assert spine.blobs.read(report.digest) == data
+
+
+def test_a_site_with_a_control_character_is_refused_before_anything_is_kept(
+    spine: Spine, tmp_path: Path
+) -> None:
+    model = deployed_model(spine)
+    item = {"observed_at": "2026-04-01", "site": "A\u0000", "metric": "input_psi", "value": 1}
+    before = database_state(spine)
+    with pytest.raises(InvalidInput, match=r"^j\.json: item 1: site: contains the control"):
+        spine.monitoring.ingest("quinn", model, "j.json", json.dumps([item]).encode())
+    assert database_state(spine) == before and point_count(spine) == 0
+
+
+def test_an_ingest_reads_the_history_of_the_series_it_touches_only(
+    spine: Spine, tmp_path: Path
+) -> None:
+    from qspine.services.monitoring_reads import model_row, stored_points
+
+    model = deployed_model(spine)
+    rows = sensitivity([(1, 0.95)], "site-A") + sensitivity([(1, 0.95)], "site-B")
+    rows += [("2026-04-01", "site-B", "input_psi", 0.1)]
+    spine.monitoring.ingest("quinn", model, "a.csv", csv_file(tmp_path, "a.csv", rows))
+    with spine.context.engine.connect() as connection:
+        record_id = model_row(connection, model)["id"]
+        every = stored_points(connection, record_id, 1)[1]
+        some = stored_points(connection, record_id, 1, {("site-B", "rolling_sensitivity")})[1]
+    assert len(every) == 3
+    assert {(site, metric) for site, metric, _ in some} == {("site-B", "rolling_sensitivity")}
+
+
+def test_a_site_whose_name_holds_the_label_separator_keeps_its_own_signals(
+    spine: Spine, tmp_path: Path
+) -> None:
+    model = deployed_model(spine)
+    rows = [("2026-04-01", "A", "input_psi", 0.1)]
+    rows += sensitivity([(1, 0.5)], site="A · input_psi · input_psi x")
+    report = spine.monitoring.ingest("quinn", model, "a.csv", csv_file(tmp_path, "a.csv", rows))
+    assert len(report.signals_created) == 1
+    found = {(s.site, s.metric): s for s in spine.monitoring.series(spine.users.get("vic"), model)}
+    assert found[("A", "input_psi")].signals == ()
+    odd = found[("A · input_psi · input_psi x", "rolling_sensitivity")]
+    assert [s.key for s in odd.signals] == list(report.signals_created)
+
+
+def test_a_refused_value_is_told_apart_from_the_stored_one(spine: Spine, tmp_path: Path) -> None:
+    """Values that differ beyond six significant digits are still shown different."""
+    model = deployed_model(spine)
+    spine.monitoring.ingest(
+        "quinn", model, "a.csv", csv_file(tmp_path, "a.csv", sensitivity([(1, 0.95)]))
+    )
+    changed = csv_file(tmp_path, "b.csv", sensitivity([(1, 0.9500001)]))
+    with pytest.raises(Conflict, match=r"with value 0\.95, not 0\.9500001;"):
+        spine.monitoring.ingest("quinn", model, "b.csv", changed)

@@ -12,7 +12,7 @@ import pytest
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.spine import Spine
 
-from helpers import PASSWORD
+from helpers import PASSWORD, approve
 
 ENVELOPE = """may change: weights_sha256
 decision_threshold between 0.3 and 0.6
@@ -169,3 +169,91 @@ def test_not_under_a_pccp_and_wrong_keys(spine: Spine) -> None:
     other = dataset(spine, "Not a model")
     with pytest.raises(InvalidInput, match=f"{other} is a dataset, not a model_version"):
         spine.pccp.check(spine.users.get("vic"), other)
+
+
+def verdicts(spine: Spine, key: str) -> tuple[bool, list[str]]:
+    """The PCCP check's verdict on `key` and the findings of readiness rule AI-PCC-001 on it:
+    the rule must read what the check reads."""
+    within = spine.pccp.check(spine.users.get("vic"), key).within
+    report = spine.readiness.check(spine.users.get("vic"), record_run=False)
+    (result,) = [r for r in report.results if r.rule.id == "AI-PCC-001"]
+    return within, [f.message for f in result.findings if f.subject == key]
+
+
+def test_a_retrain_on_a_new_version_of_the_same_dataset_changes_training_data(
+    spine: Spine, tmp_path: Path
+) -> None:
+    data = dataset(spine, "Registry")
+    base = model(spine, "CytoNet 1", "a")
+    spine.links.link("quinn", "trained_on", base, data)  # pins v1
+    spine.records.revise("quinn", data, {"source": "registry, 2026 extract"}, 1, "new data")
+    plan = modification(spine, "may change: weights_sha256")
+    new = model(spine, "CytoNet 1.1", "b")
+    for type_, target in (
+        ("trained_on", data),  # pins v2
+        ("implements_modification", plan),
+        ("modifies_model", base),
+    ):
+        spine.links.link("quinn", type_, new, target)
+    approve(spine, new)
+    (one,) = spine.pccp.check(spine.users.get("vic"), new).checks
+    assert one.check.findings == [
+        f"training_data changed from {data} v1 to {data} v2; the envelope does not allow it "
+        "to change (may change: weights_sha256)"
+    ]
+    within, found = verdicts(spine, new)
+    assert not within and len(found) == 1 and f"from {data} v1 to {data} v2" in found[0]
+
+
+def test_the_rule_reads_the_approved_envelope_not_a_later_draft(
+    spine: Spine, tmp_path: Path
+) -> None:
+    keys = scene(spine, tmp_path)
+    spine.records.revise("quinn", keys["plan"], {"envelope": "may change: intended_use"}, 1, "x")
+    approve(spine, keys["new"])
+    assert verdicts(spine, keys["new"]) == (True, [])
+
+
+def test_the_rule_reads_the_newest_recorded_passing_run(spine: Spine, tmp_path: Path) -> None:
+    keys = scene(spine, tmp_path)  # its run: sensitivity 0.97, meets 'sensitivity >= 0.95'
+    passing_run(spine, tmp_path, keys["new"], {"sensitivity": 0.9, "auc": 0.9})
+    approve(spine, keys["new"])
+    within, found = verdicts(spine, keys["new"])
+    assert not within and len(found) == 1
+    assert "sensitivity >= 0.95 (envelope line 3): 0.9, NOT met" in found[0]
+
+
+def test_the_rule_reads_an_imported_runs_metrics_from_its_report(
+    spine: Spine, tmp_path: Path
+) -> None:
+    keys = scene(spine, tmp_path)
+    report = tmp_path / "mlflow-report.json"
+    report.write_text(json.dumps({"source": "mlflow", "metrics": {"sensitivity": 0.9}}))
+    fields = {
+        "title": "MLflow run",
+        "metrics": "table",
+        "outcome": "pass",
+        "report": spine.blobs.add("quinn", report).sha256,
+    }
+    imported = spine.records.create("quinn", "validation_run", fields).key
+    spine.links.link("quinn", "evaluates", imported, keys["new"])
+    spine.signing.sign("quinn", PASSWORD, imported, "verified", 1)
+    approve(spine, keys["new"])
+    within, found = verdicts(spine, keys["new"])
+    assert not within and len(found) == 1
+    assert "sensitivity >= 0.95 (envelope line 3): 0.9, NOT met" in found[0]
+
+
+def test_the_rule_compares_with_the_base_version_the_link_pins(spine: Spine) -> None:
+    """The base is approved at v1 and revised to v2 before the new version names it: the link
+    pins v2, so v2 (not the approved v1) is what the check and the rule compare with."""
+    base = model(spine, "CytoNet 1", "a")
+    approve(spine, base)
+    spine.records.revise("quinn", base, {"intended_use": "Screening"}, 1, "broaden")
+    plan = modification(spine, "may change: weights_sha256")
+    new = model(spine, "CytoNet 1.1", "b", intended_use="Screening")
+    spine.links.link("quinn", "implements_modification", new, plan)
+    spine.links.link("quinn", "modifies_model", new, base)  # pins v2
+    approve(spine, new)
+    assert spine.pccp.check(spine.users.get("vic"), new).checks[0].base == f"{base} v2"
+    assert verdicts(spine, new) == (True, [])

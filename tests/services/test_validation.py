@@ -266,3 +266,93 @@ def test_a_command_that_hangs_or_cannot_start_is_recorded_as_an_error(
     assert "could not be started" in missing.error and "no-such-program-qspine" in missing.error
     with pytest.raises(InvalidInput, match="command: No closing quotation"):
         spine.validation.run("quinn", scene.model, [scene.dataset], "python 'open", "Bad")
+
+
+def test_metrics_json_cannot_supply_a_metric_qspine_computes(spine: Spine, tmp_path: Path) -> None:
+    """With no positive case QSpine leaves sensitivity and AUC out ('not measured'); the
+    command's own metrics.json must not fill them in, and an integer too big for a float
+    is ignored like any other non-number."""
+    scene = build_scene(spine, tmp_path)
+    script = tmp_path / "negatives.py"
+    script.write_text(
+        "import json, os, pathlib\n"
+        "out = pathlib.Path(os.environ['QSPINE_OUTPUT_DIR'])\n"
+        "rows = ''.join(f'c{i},0,0.1\\n' for i in range(20))\n"
+        "(out / 'predictions.csv').write_text('id,label,score\\n' + rows)\n"
+        "(out / 'metrics.json').write_text(\n"
+        '    \'{"sensitivity": 0.99, "sensitivity_ci_low": 0.95, "auc": 0.99,\'\n'
+        "    ' \"f1\": 0.9, \"huge\": 1' + '0' * 400 + '}')\n"
+    )
+    run = spine.validation.run("quinn", scene.model, [scene.dataset], f"python {script}", "Neg")
+    assert run.verdict == "fail" and run.outcome == "fail" and run.error == ""
+    for absent in ("sensitivity", "sensitivity_ci_low", "auc", "huge"):
+        assert absent not in run.metrics
+    assert run.metrics["f1"] == 0.9 and run.metrics["specificity"] == 1.0
+    assert [(j.criterion, j.measured) for j in run.judgements] == [
+        ("sensitivity >= 0.7", None),
+        ("specificity >= 0.7", 1.0),
+        ("auc >= 0.8", None),
+    ]
+
+
+def test_a_command_that_removes_its_output_folder_is_recorded_as_an_error(
+    spine: Spine, tmp_path: Path
+) -> None:
+    scene = build_scene(spine, tmp_path)
+    script = tmp_path / "remove.py"
+    script.write_text("import os, shutil\nshutil.rmtree(os.environ['QSPINE_OUTPUT_DIR'])\n")
+    run = spine.validation.run("quinn", scene.model, [scene.dataset], f"python {script}", "Gone")
+    assert (run.outcome, run.verdict, run.exit_code) == ("fail", "error", 0)
+    assert run.error == "QSPINE_OUTPUT_DIR cannot be read: No such file or directory"
+
+
+@pytest.mark.parametrize("timeout", [0.0, -5.0, math.nan, math.inf])
+def test_a_timeout_that_is_not_a_positive_number_is_refused(
+    spine: Spine, tmp_path: Path, timeout: float
+) -> None:
+    scene = build_scene(spine, tmp_path)
+    run = spine.validation.run("quinn", scene.model, [scene.dataset], scene.command, "First")
+    marker = tmp_path / "ran"
+    command = f"python -c \"open(r'{marker}', 'w')\""
+    before = database_state(spine)
+    with pytest.raises(InvalidInput, match=r"timeout: .* give a positive number of seconds"):
+        spine.validation.run("quinn", scene.model, [scene.dataset], command, "T", timeout=timeout)
+    with pytest.raises(InvalidInput, match=r"timeout: .* give a positive number of seconds"):
+        spine.validation.rerun("quinn", run.key, timeout=timeout)
+    assert database_state(spine) == before and not marker.exists()
+
+
+def test_a_new_version_during_the_execution_refuses_the_run_writing_nothing(
+    spine: Spine, tmp_path: Path
+) -> None:
+    scene = build_scene(spine, tmp_path)
+    meanwhile: dict[str, object] = {}
+
+    def revise_while_executing(what: str, _done: int, _total: int) -> None:
+        if what == "executing the command":
+            spine.records.revise("quinn", scene.model, {"runtime": "GPU"}, 1, "meanwhile")
+            meanwhile["state"] = database_state(spine)
+
+    with pytest.raises(InvalidInput, match=f"{scene.model} got a new version while the run"):
+        spine.validation.run(
+            "quinn", scene.model, [scene.dataset], scene.command, "Racing",
+            progress=revise_while_executing,
+        )  # fmt: skip
+    assert database_state(spine) == meanwhile["state"]
+
+
+def test_a_criterion_finer_than_six_digits_is_judged_and_rejudged_exactly(
+    spine: Spine, tmp_path: Path
+) -> None:
+    """17/19 = 0.894736842... meets 'sensitivity >= 0.8947368'; kept as '0.894737' the rerun
+    would judge it against another bound and fail it."""
+    scene = build_scene(spine, tmp_path)
+    criteria = "sensitivity >= 0.8947368; specificity >= 0.7\nauc >= 0.8"
+    spine.records.revise("quinn", scene.requirement, {"metric_criteria": criteria}, 1, "finer")
+    run = spine.validation.run("quinn", scene.model, [scene.dataset], scene.command, "Fine")
+    assert run.outcome == "pass"
+    assert run.judgements[0].criterion == "sensitivity >= 0.8947368"
+    stored = json.loads(spine.blobs.read(run.record_sha256))
+    assert stored["judgements"][0]["criterion"] == "sensitivity >= 0.8947368"
+    again = spine.validation.rerun("quinn", run.key)
+    assert again.verdict == "reproduced", again.differences

@@ -6,7 +6,9 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+from starlette.datastructures import UploadFile
 
 from qspine import Spine
 from qspine.app import create_app
@@ -125,3 +127,45 @@ def test_released_model_page_shows_the_recorded_gate(
     page = quinn.get(f"/models/{ready.model}").text
     assert "Recorded at release" in page and "model.release_gate" in page
     assert f"{ready.run} v1: its latest rerun" in page
+
+
+def test_weights_named_dot_dot_are_kept_under_a_plain_name(
+    web_spine: Spine, signed_in: Callable[[str], Browser]
+) -> None:
+    secret, _ = web_spine.access.create_token("quinn", "models")
+    auth = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(web_spine)) as client:
+        for name in ("..", "../..", "."):
+            made = client.post(
+                "/api/v1/models",
+                files={"weights": (name, b"w" + name.encode())},
+                data={"title": "T", "version_label": "1"},
+                headers=auth,
+            )
+            assert made.status_code == 201, made.text
+    made = signed_in("quinn").post(
+        "/models", {"title": "Net", "version_label": "1"}, files={"weights": ("..", b"net")}
+    )
+    assert made.status_code == 303, made.text
+
+
+def test_the_page_streams_the_weights_to_disk_in_chunks(
+    web_spine: Spine, signed_in: Callable[[str], Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A weights file may be 1 GiB: the page must not hold it in memory whole."""
+    sizes: list[int] = []
+    read = UploadFile.read
+
+    async def recording(self: UploadFile, size: int = -1) -> bytes:
+        sizes.append(size)
+        return await read(self, size)
+
+    monkeypatch.setattr(UploadFile, "read", recording)
+    weights = bytes(range(256)) * 9000  # a little over 2 MiB
+    made = signed_in("quinn").post(
+        "/models", {"title": "Net", "version_label": "1"}, files={"weights": ("w.bin", weights)}
+    )
+    assert made.status_code == 303, made.text
+    assert sizes and all(0 < size <= 1 << 20 for size in sizes)
+    fields = web_spine.records.show("MV-1").version.fields
+    assert fields["weights_sha256"] == hashlib.sha256(weights).hexdigest()

@@ -180,3 +180,19 @@ def test_the_chart_of_one_point_is_centred() -> None:
     assert [t.label for t in chart.x_ticks] == ["2026-06-01 09:30"]
     assert "No threshold applies." in chart.description
     assert "<path" not in render_svg(chart, "one")
+
+
+def test_web_upload_refuses_a_version_that_is_not_a_number(
+    web_spine: Spine, signed_in: Callable[[str], Browser]
+) -> None:
+    """'²' is a digit to str.isdigit but not a number to int(): refused, not a crash."""
+    model = deployed_model(web_spine)
+    quinn = signed_in("quinn")
+    for version in ("²", "1.5"):
+        refused = quinn.client.post(
+            f"/models/{model}/monitoring",
+            data={"csrf_token": quinn.csrf, "version": version},
+            files={"file": ("w.csv", csv([0.95]))},
+        )
+        assert refused.status_code == 422, refused.text
+        assert f"version: &#39;{version}&#39; is not a version number" in refused.text

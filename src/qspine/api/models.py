@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -14,7 +14,7 @@ from qspine.api.deps import CurrentUser, SpineDep
 from qspine.api.model_schemas import GateReportOut, ModelRowOut, ModelSystemOut
 from qspine.api.schemas import RecordOut
 from qspine.model.errors import InvalidInput
-from qspine.services.models import MAX_UPLOAD_BYTES, code_spec
+from qspine.services.models import MAX_UPLOAD_BYTES, code_spec, too_large, upload_name
 
 router = APIRouter(prefix="/models", tags=["clinical AI"])
 CODE = "Code reference REPO:PATH[@COMMIT]; REPO is a folder on the server"
@@ -90,18 +90,14 @@ def gate(key: str, spine: SpineDep, user: CurrentUser) -> GateReportOut:
 
 def _save(folder: Path, upload: UploadFile, what: str) -> Path:
     """The upload as a file under `folder`, keeping its base name (the blob's file name)."""
-    name = PurePosixPath((upload.filename or what).replace("\\", "/")).name or what
     folder.mkdir()
-    path = folder / name
+    path = folder / upload_name(upload.filename, what)
     total = 0
     with path.open("wb") as out:
         while chunk := upload.file.read(1 << 20):
             total += len(chunk)
             if total > MAX_UPLOAD_BYTES:
-                raise InvalidInput(
-                    f"{what}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB; register it "
-                    "from its file with `qspine model register`"
-                )
+                raise too_large(what)
             out.write(chunk)
     return path
 

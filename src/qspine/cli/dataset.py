@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from qspine.cli.context import options
 from qspine.cli.output import console, print_json, progress, short, table
@@ -61,7 +62,7 @@ def register(
         return
     fields = view.version.fields
     console.print(
-        f"registered {view.key} {view.title}: {fields['file_count']} file(s), "
+        f"registered {view.key} {escape(view.title)}: {fields['file_count']} file(s), "
         f"{fields.get('row_count', 'no')} row(s), manifest {fields['manifest_sha256']}"
     )
 
@@ -84,7 +85,7 @@ def verify(
         print_json(check)
     elif check.matches:
         console.print(
-            f"{key} v{check.version}: the files at {check.location} match manifest "
+            f"{key} v{check.version}: the files at {escape(check.location)} match manifest "
             f"{check.manifest_sha256}"
         )
     else:
@@ -132,11 +133,11 @@ def show(
         ["file", "sha256 (first 16; --json for all)", "bytes", "rows", "columns"],
         [
             (
-                f.path,
+                escape(f.path),
                 f.sha256[:16],
                 f.size,
                 "" if f.rows is None else f.rows,
-                short(", ".join(f"{c.name} ({c.type})" for c in f.columns or ()), 60),
+                escape(short(", ".join(f"{c.name} ({c.type})" for c in f.columns or ()), 60)),
             )
             for f in manifest.files
         ],
@@ -158,8 +159,8 @@ def list_(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> Non
         [
             (
                 f"{r.key} v{r.version}",
-                short(r.title, 40),
-                r.purpose,
+                escape(short(r.title, 40)),
+                escape(str(r.purpose)),
                 r.file_count,
                 r.row_count,
                 r.status,
@@ -182,19 +183,19 @@ def _hashing(path: Path | None) -> Iterator[OnFile | None]:
     except (QSpineError, OSError):  # the service names the problem with the path
         yield None
         return
-    with progress(f"hashing {path.name}") as step:
+    with progress(f"hashing {escape(path.name)}") as step:
         done = 0
 
         def on_file(name: str, size: int) -> None:
             nonlocal done
             done += size
-            step(f"hashed {name}", done, total)
+            step(f"hashed {escape(name)}", done, total)
 
         yield on_file
 
 
 def _print_lineage(found: Lineage) -> None:
-    console.print(f"[bold]{found.key}[/bold] {found.title}")
+    console.print(f"[bold]{found.key}[/bold] {escape(found.title)}")
     _related("derived from (ancestors)", found.ancestors, lineage=True)
     _related("derived into (descendants)", found.descendants, lineage=True)
     _related("model versions trained on it", found.models)
@@ -212,12 +213,12 @@ def _related(title: str, items: list[Related], lineage: bool = False) -> None:
             [
                 (
                     f"{r.key} v{r.version}",
-                    short(r.title, 40),
+                    escape(short(r.title, 40)),
                     r.status,
                     r.depth,
                     r.via,
-                    short(r.transformation, 50),
-                    short(r.split, 30),
+                    escape(short(r.transformation, 50)),
+                    escape(short(r.split, 30)),
                 )
                 for r in items
             ],
@@ -226,5 +227,5 @@ def _related(title: str, items: list[Related], lineage: bool = False) -> None:
     table(
         title,
         ["key", "title", "status"],
-        [(f"{r.key} v{r.version}", short(r.title, 50), r.status) for r in items],
+        [(f"{r.key} v{r.version}", escape(short(r.title, 50)), r.status) for r in items],
     )

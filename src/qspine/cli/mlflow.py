@@ -4,6 +4,7 @@ local MLflow tracking store, as model, dataset and validation records (extra `ml
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from qspine.cli.context import options
 from qspine.cli.output import console, print_json, progress, table
@@ -48,7 +49,7 @@ def import_(
         table(
             "Records",
             ["key", "kind", "origin", "action"],
-            [(r.key, r.kind, r.origin, r.action) for r in report.records],
+            [(r.key, r.kind, escape(r.origin), r.action) for r in report.records],
         )
     for line in [*report.skipped, *report.notes]:
         console.print(f"note: {line}", markup=False)

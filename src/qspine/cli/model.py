@@ -108,8 +108,8 @@ def list_(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> Non
         [
             (
                 f"{r.key} v{r.version}",
-                r.title,
-                r.version_label,
+                escape(r.title),
+                escape(str(r.version_label)),
                 r.status,
                 "passes" if r.gate_passed else f"{r.gate_open} open",
                 r.runs,
@@ -181,7 +181,8 @@ def print_gate(report: GateReport) -> None:
 def print_system(system: ModelSystem) -> None:
     f = system.fields
     console.print(f"[bold]{system.key}[/bold] {escape(system.title)}")
-    console.print(f"v{system.version} · [bold]{system.status}[/bold] · {f.get('version_label')}")
+    label = escape(str(f.get("version_label", "")))
+    console.print(f"v{system.version} · [bold]{system.status}[/bold] · {label}")
     rows: list[tuple[str, Any]] = [
         ("weights", f.get("weights_sha256", "")),
         ("preprocessing", system.preprocessing or ""),
@@ -194,7 +195,7 @@ def print_system(system: ModelSystem) -> None:
         ("lock file sha256", system.environment.lockfile_sha256),
         ("environment sha256", f.get("environment_sha256", "")),
     ]
-    table("model system", ["part", "pin"], [(name, str(value)) for name, value in rows])
+    table("model system", ["part", "pin"], [(name, escape(str(value))) for name, value in rows])
     for problem in system.problems:
         console.print(f"[red]problem:[/red] {escape(problem)}")
     if system.datasets:
@@ -214,8 +215,8 @@ def print_system(system: ModelSystem) -> None:
                 (
                     f"{r.key} v{r.version}",
                     r.status,
-                    "; ".join(r.metric_criteria),
-                    "; ".join(r.monitoring_criteria),
+                    escape("; ".join(r.metric_criteria)),
+                    escape("; ".join(r.monitoring_criteria)),
                 )
                 for r in system.requirements
             ],

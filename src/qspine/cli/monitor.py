@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from qspine.cli.context import options
 from qspine.cli.output import console, print_json, table
 from qspine.model.errors import InvalidInput
+from qspine.services.monitoring import MAX_SERIES_BYTES
 
 app = typer.Typer(
     help="Post-market monitoring: performance and drift series of deployed model versions.",
@@ -31,7 +33,8 @@ def ingest(
     monitoring criterion opens a post-market signal and a CAPA candidate."""
     opts = options(ctx)
     try:
-        data = file.read_bytes()
+        with file.open("rb") as handle:  # one byte more than the limit: the service refuses
+            data = handle.read(MAX_SERIES_BYTES + 1)
     except OSError as error:
         raise InvalidInput(f"{file.name}: cannot be read: {error.strerror}") from None
     done = opts.spine().monitoring.ingest(opts.actor(), model, file.name, data, version)
@@ -41,19 +44,20 @@ def ingest(
     console.print(
         f"{done.file} ({done.format}) -> {done.model} v{done.version}: "
         f"{done.points_added} point(s) added, {done.points_unchanged} unchanged, "
-        f"{done.series} series"
+        f"{done.series} series",
+        markup=False,
     )
     if done.note:
-        console.print(done.note)
+        console.print(done.note, markup=False)
     new = [b for b in done.breaches if b.new]
     console.print(
         f"{len(done.breaches)} breach episode(s), {len(new)} new: "
         f"{len(done.signals_created)} signal(s) and {len(done.capas_created)} CAPA "
         "candidate(s) created"
     )
-    for breach in done.breaches:
+    for breach in done.breaches:  # site names are the data's own text, not markup
         made = f"opened {breach.signal}, {breach.capa}" if breach.new else f"as {breach.signal}"
-        console.print(f"  {breach.description} ({made})", highlight=False)
+        console.print(f"  {breach.description} ({made})", markup=False)
 
 
 @app.command()
@@ -74,7 +78,7 @@ def series(
         ["series", "points", "period", "thresholds", "breaches", "signals"],
         [
             (
-                f"v{s.version} {s.site} {s.metric}",
+                escape(f"v{s.version} {s.site} {s.metric}"),
                 len(s.points),
                 f"{s.points[0].observed_at.date()} to {s.points[-1].observed_at.date()}",
                 "; ".join(str(c) for c in s.criteria) or "none",

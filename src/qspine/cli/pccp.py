@@ -4,6 +4,7 @@ and list the planned modifications with the model versions made under them."""
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from qspine.cli.context import options
 from qspine.cli.output import console, print_json, table
@@ -43,13 +44,13 @@ def list_(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> Non
     if json:
         print_json(found)
         return
-    table(
+    table(  # titles and plan names are people's text, not markup
         f"{len(found)} planned modification(s)",
         ["modification", "plan", "envelope from", "model versions"],
         [
             (
-                f"{m.modification.key} {m.modification.title}",
-                f"{m.modification.pccp_version} {m.modification.modification_id}",
+                escape(f"{m.modification.key} {m.modification.title}"),
+                escape(f"{m.modification.pccp_version} {m.modification.modification_id}"),
                 f"v{m.modification.version} ({m.modification.which})",
                 ", ".join(f"{u.key} {'within' if u.within else 'OUTSIDE'}" for u in m.models)
                 or "none",

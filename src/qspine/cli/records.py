@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from qspine.cli.context import AS_OF_HELP, as_of, options
 from qspine.cli.output import console, print_json, short, table, utc
@@ -186,14 +187,15 @@ def show_record(view: RecordView, as_json: bool) -> None:
         print_json(view)
         return
     released = f", released v{view.released_version}" if view.released_version else ""
-    console.print(f"[bold]{view.key}[/bold] {view.title}")
+    console.print(f"[bold]{view.key}[/bold] {escape(view.title)}")
     if view.as_of is not None:
         console.print(f"as of {stamp(view.as_of)}")
     console.print(
         f"{view.kind} · v{view.version.number} · [bold]{view.status}[/bold]{released} · "
         f"fingerprint {view.version.fingerprint[:16]}"
     )
-    table("fields", ["field", "value"], [(k, short(v, 90)) for k, v in view.version.fields.items()])
+    fields = view.version.fields.items()
+    table("fields", ["field", "value"], [(k, escape(short(v, 90))) for k, v in fields])
     if view.next_transitions:
         steps = ", ".join(
             t["to"] + (f" (sign: {t['signature']})" if t["signature"] else "")
@@ -202,7 +204,7 @@ def show_record(view: RecordView, as_json: bool) -> None:
         console.print(f"next: {steps}")
         for step in view.next_transitions:
             for problem in step.get("blocked_by", []):
-                console.print(f"  [yellow]before {step['to']}:[/yellow] {problem}")
+                console.print(f"  [yellow]before {step['to']}:[/yellow] {escape(problem)}")
     links = [
         ("→", link.type, link.target, f"v{link.target_version}", "SUSPECT" if link.suspect else "")
         for link in view.links_out

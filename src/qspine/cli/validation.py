@@ -8,6 +8,7 @@ import typer
 
 from qspine.cli.context import options
 from qspine.cli.output import console, print_json, progress, table, utc
+from qspine.model.metric_criteria import judged_text
 from qspine.model.validation_record import JudgementRecord, format_metric
 from qspine.services.validation import DEFAULT_TIMEOUT
 from qspine.services.validation_reads import Execution
@@ -141,7 +142,7 @@ def _print_judgements(judgements: Sequence[JudgementRecord]) -> None:
             (
                 j.criterion,
                 j.source,
-                format_metric(j.measured),
+                format_metric(None) if j.measured is None else judged_text(j.criterion, j.measured),
                 "met" if j.passed else "NOT met",
             )
             for j in judgements

@@ -31,6 +31,8 @@ from qspine.services.dataset_files import manifest_bytes
 COMMAND = "python -m qspine.demo.cytoassist.evaluate"
 PACKAGES = ("joblib", "numpy", "scikit-learn", "scipy")
 RUN_TITLE = "Model 1.0.0 on the sequestered split DS-3"
+REFIT_PACKAGES = {"joblib": "1.4.2", "numpy": "1.26.4", "scikit-learn": "1.5.0", "scipy": "1.12.0"}
+"""The packages MV-2's runtime image declares (its `framework` field)."""
 EXECUTED = "vr1"
 """The content's local id of the run QSpine executes instead of creating from text."""
 
@@ -69,7 +71,22 @@ def prepare(spine: Spine, content: Content, actor: str = "mei") -> RealModel:
     weights = root / "model-1.0.0" / "weights.pkl"
     train(folders.train / "train.csv", weights)
     by_local["mv1"].fields.update(_model_fields(spine, actor, weights))
+    by_local["mv2"].fields.update(_refit_fields(by_local["mv1"].fields))
     return RealModel(root)
+
+
+def _refit_fields(base: dict[str, Any]) -> dict[str, Any]:
+    """MV-2 (PCCP M1, a re-fit on updated SOUP, and M2, the threshold moved to 0.42): MV-1's
+    code and configuration, the runtime its container image declares, and its threshold.
+    Its weights stay a stand-in digest (the re-fit is not part of the demo)."""
+    environment = Environment("3.11.8", REFIT_PACKAGES, platform="linux-x86_64")
+    same = ("preprocessing_ref", "configuration", "configuration_sha256")
+    return {name: base[name] for name in same} | {
+        "decision_threshold": 0.42,
+        "python_version": environment.python,
+        "packages": environment.package_list(),
+        "environment_sha256": environment.sha256,
+    }
 
 
 def _model_fields(spine: Spine, actor: str, weights: Path) -> dict[str, Any]:

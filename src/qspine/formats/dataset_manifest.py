@@ -24,6 +24,9 @@ from qspine.model.fingerprint import canonical_json, sha256_hex
 
 FORMAT = "qspine-dataset-manifest/1"
 CHUNK = 1 << 20
+MAX_LINE = 64 << 20
+"""The longest line of a tabular file: a longer one (a CR-only CSV is one line) is refused
+rather than read into memory whole."""
 TYPES = ("int", "float", "bool", "date", "text", "empty")
 CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -124,7 +127,7 @@ def dataset_files(path: Path) -> list[tuple[str, Path]]:
     if not path.is_dir():
         raise InvalidInput(f"{path}: no such file or folder")
     found = []
-    for folder, folders, names in os.walk(path):
+    for folder, folders, names in os.walk(path, onerror=_unlistable):
         folders[:] = [f for f in folders if f not in SKIPPED_FOLDERS]
         for name in names:
             source = Path(folder) / name
@@ -181,8 +184,17 @@ def _column_changes(was: Iterable[Column], now: Iterable[Column]) -> list[str]:
     return changes
 
 
+def _unlistable(error: OSError) -> None:
+    """A folder os.walk cannot list would silently leave its files out of the manifest."""
+    raise InvalidInput(f"{error.filename}: cannot be listed: {error.strerror}") from error
+
+
 def _shown(rows: int | None) -> str:
     return "unknown" if rows is None else str(rows)
+
+
+def _bytes(size: int) -> str:
+    return f"{size >> 20} MiB" if size >= 1 << 20 and size % (1 << 20) == 0 else f"{size} bytes"
 
 
 def _cell(text: str) -> str:
@@ -225,7 +237,7 @@ def _describe(relative: str, source: Path) -> ManifestFile:
             rows: int | None = None
             columns: tuple[Column, ...] | None = None
             if suffix in CSV_SUFFIXES or suffix in JSONL_SUFFIXES:
-                lines = _Lines(io.BufferedReader(hashing, CHUNK))
+                lines = _Lines(relative, io.BufferedReader(hashing, CHUNK))
                 if suffix in CSV_SUFFIXES:
                     rows, columns = _read_delimited(relative, lines, CSV_SUFFIXES[suffix])
                 else:
@@ -238,15 +250,21 @@ def _describe(relative: str, source: Path) -> ManifestFile:
 
 class _Lines:
     """The text lines of a UTF-8 file (endings kept, a leading BOM dropped), decoded one by
-    one so an undecodable byte is reported at its line."""
+    one so an undecodable byte is reported at its line; a line over MAX_LINE is refused."""
 
-    def __init__(self, binary: io.BufferedReader) -> None:
+    def __init__(self, relative: str, binary: io.BufferedReader) -> None:
+        self.relative = relative
         self.binary = binary
         self.number = 0
 
     def __iter__(self) -> Iterator[str]:
-        for line in self.binary:
+        while line := self.binary.readline(MAX_LINE + 1):
             self.number += 1
+            if len(line) > MAX_LINE:
+                raise InvalidInput(
+                    f"{self.relative}: line {self.number} is longer than {_bytes(MAX_LINE)}; "
+                    "is it a text table with LF or CRLF line endings?"
+                )
             text = line.decode("utf-8")
             yield text.removeprefix("\ufeff") if self.number == 1 else text
 

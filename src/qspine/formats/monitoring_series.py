@@ -10,10 +10,11 @@ Two shapes carry the same four fields, `observed_at, site, metric, value`:
 
 `observed_at` is an ISO 8601 date (midnight UTC) or date-time (a time without an offset is
 UTC; one with an offset is converted to UTC). `site` is non-empty text of at most 200
-characters; `metric` a lower-case name as criteria use it (`rolling_sensitivity`, `psi.age`);
-`value` a finite number. Every error names the file, the row (CSV, counting the header as row
-1) or item (JSON, from 1) and the field; the same series and time twice is an error naming
-both rows. Nothing is returned on error, so nothing is written.
+characters without control characters; `metric` a lower-case name as criteria use it
+(`rolling_sensitivity`, `psi.age`); `value` a finite number. Every error names the file, the
+row (CSV, counting the header as row 1) or item (JSON, from 1) and the field; the same series
+and time twice is an error naming both rows. Nothing is returned on error, so nothing is
+written.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 import io
 import json
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +108,10 @@ def _json_items(text: str, name: str) -> list[tuple[str, dict[str, Any]]]:
         raise InvalidInput(
             f"{name}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         ) from None
+    except ValueError as error:  # an integer literal longer than Python converts
+        raise InvalidInput(f"{name}: not readable JSON: {error}") from None
+    except RecursionError:
+        raise InvalidInput(f"{name}: not readable JSON: nested too deeply") from None
     if isinstance(document, dict):
         if set(document) != {"points"}:
             raise InvalidInput(f'{name}: a JSON object must be {{"points": [...]}} and no more')
@@ -160,7 +166,10 @@ def _instant(value: Any, where: str) -> dt.datetime:
             f"{where}: '{text}' is not an ISO 8601 date (2026-03-01) or date-time "
             "(2026-03-01T10:00:00Z)"
         ) from None
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    try:
+        return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    except OverflowError:
+        raise InvalidInput(f"{where}: '{text}' is out of range in UTC") from None
 
 
 def _site(value: Any, where: str) -> str:
@@ -169,6 +178,9 @@ def _site(value: Any, where: str) -> str:
     text = value.strip()
     if len(text) > MAX_SITE:
         raise InvalidInput(f"{where}: longer than {MAX_SITE} characters")
+    control = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise InvalidInput(f"{where}: contains the control character {control!r}")
     return text
 
 
@@ -186,7 +198,10 @@ def _value(value: Any, where: str) -> float:
     if isinstance(value, bool):
         raise InvalidInput(f"{where}: must be a number, not {str(value).lower()}")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise InvalidInput(f"{where}: an integer too large to be a finite number") from None
     elif isinstance(value, str):
         try:
             number = float(value.strip())

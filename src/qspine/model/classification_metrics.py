@@ -28,6 +28,12 @@ _PROPORTIONS = {
     "npv": ("tn", ("tn", "fn")),
     "accuracy": ("correct", ("tp", "fp", "tn", "fn")),
 }
+# Every name binary_metrics may report: a command's metrics.json cannot supply any of them,
+# not even one left out for a zero denominator.
+METRIC_NAMES = frozenset(
+    ["n", "positives", "negatives", "tp", "fp", "tn", "fn", "auc"]
+    + [f"{name}{part}" for name in _PROPORTIONS for part in ("", "_ci_low", "_ci_high")]
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,10 @@ def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float,
     denominator = 1 + z2 / total
     centre = (proportion + z2 / (2 * total)) / denominator
     half = z / denominator * math.sqrt(proportion * (1 - proportion) / total + z2 / (4 * total**2))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 and at total the bound is exactly 0 or 1; rounding would leave it a hair inside.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == total else min(1.0, centre + half)
+    return low, high
 
 
 def auc(rows: Iterable[Prediction]) -> float | None:
@@ -123,6 +132,8 @@ def read_predictions(path: Path) -> list[Prediction]:
                 if not any(cell.strip() for cell in cells):
                     continue
                 rows.append(_prediction(name, number, cells, where, seen))
+    except csv.Error as error:
+        raise InvalidInput(f"{name} row {reader.line_num}: not valid CSV ({error})") from None
     except UnicodeDecodeError as error:
         raise InvalidInput(f"{name}: not UTF-8 text ({error.reason})") from error
     except OSError as error:

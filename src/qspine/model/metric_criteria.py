@@ -42,7 +42,7 @@ class Criterion:
     source: str = ""
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.op} {self.value:g}"
+        return f"{self.metric} {self.op} {_exact(self.value)}"
 
     def holds(self, measured: float) -> bool:
         return not math.isnan(measured) and OPERATORS[self.op](measured, self.value)
@@ -65,7 +65,7 @@ class Judgement:
         if self.measured is None:
             return f"{self.criterion}{where}: not measured"
         verdict = "met" if self.passed else "NOT met"
-        return f"{self.criterion}{where}: {self.measured:.4g}, {verdict}"
+        return f"{self.criterion}{where}: {measured_text(self.criterion, self.measured)}, {verdict}"
 
 
 def parse_criteria(text: str | None, source: str = "", where: str = "criteria") -> list[Criterion]:
@@ -94,6 +94,35 @@ def all_met(judgements: Iterable[Judgement]) -> bool:
     """True when there is at least one judgement and every one passed."""
     listed = list(judgements)
     return bool(listed) and all(j.passed for j in listed)
+
+
+def measured_text(criterion: Criterion, measured: float) -> str:
+    """`measured` to four significant digits, or in full when rounding would put it on the
+    other side of the criterion's bound (0.94996 against '>= 0.95' is not shown as 0.95)."""
+    if float(measured).is_integer() and abs(measured) < 1e15:
+        short = str(int(measured))
+    else:
+        short = f"{measured:.4g}"
+    return short if criterion.holds(float(short)) == criterion.holds(measured) else repr(measured)
+
+
+def judged_text(criterion_text: str, measured: float) -> str:
+    """`measured_text` for a stored judgement, whose criterion is kept as text."""
+    try:
+        criteria = parse_criteria(criterion_text)
+    except InvalidInput:
+        criteria = []
+    if len(criteria) != 1:
+        return f"{measured:.4g}"
+    return measured_text(criteria[0], measured)
+
+
+def _exact(value: float) -> str:
+    """The bound as short as it reads back exactly: stored criteria are parsed again."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def _number(value: object) -> float | None:

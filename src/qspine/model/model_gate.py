@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qspine.model.errors import InvalidInput
+from qspine.model.metric_criteria import judged_text
 
 RUN, DATASETS, CRITERIA, RERUN, SIGNATURES = (
     "validation_run",
@@ -121,10 +122,14 @@ def unmet(judgements: Iterable[Mapping[str, Any]]) -> list[str]:
     for judgement in judgements:
         if judgement.get("passed") is True:
             continue
-        measured = judgement.get("measured")
-        value = "not measured" if measured is None else f"measured {float(measured):.4g}"
+        measured, criterion = judgement.get("measured"), str(judgement.get("criterion", "?"))
+        value = (
+            "not measured"
+            if measured is None
+            else f"measured {judged_text(criterion, float(measured))}"
+        )
         source = f" ({judgement['source']})" if judgement.get("source") else ""
-        lines.append(f"'{judgement.get('criterion', '?')}'{source} not met: {value}")
+        lines.append(f"'{criterion}'{source} not met: {value}")
     return lines
 
 

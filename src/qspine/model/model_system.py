@@ -93,13 +93,17 @@ class Environment:
 
 
 def parse_packages(items: Iterable[str], where: str = "packages") -> dict[str, str]:
-    """NAME==VERSION items as {normalised name: version}, or raise naming the item."""
+    """NAME==VERSION items as {normalised name: version}, or raise naming the item (one not
+    NAME==VERSION, or naming a package again: which version would be the pin?)."""
     packages: dict[str, str] = {}
     for position, item in enumerate(items, start=1):
         match = _PACKAGE.match(item.strip())
         if match is None:
             raise InvalidInput(f"{where}: item {position} '{item}' is not NAME==VERSION")
-        packages[normalise_package(match["name"])] = match["version"]
+        name = normalise_package(match["name"])
+        if name in packages:
+            raise InvalidInput(f"{where}: item {position} '{item}' names {name} again")
+        packages[name] = match["version"]
     return packages
 
 

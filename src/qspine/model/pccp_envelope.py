@@ -89,16 +89,19 @@ class Envelope:
 @dataclass(frozen=True)
 class ModelFacts:
     """What the check compares of one model version: its fields at that version and the
-    datasets it was trained on."""
+    datasets it was trained on (their keys, for lineage; and, when known, each at the
+    version its trained_on link pins, 'DS-1 v2', so a retrain on a new version of the same
+    dataset is a change of training data)."""
 
     key: str
     version: int
     fields: Mapping[str, Any]
     training_data: frozenset[str] = frozenset()
+    training_versions: frozenset[str] = frozenset()
 
     def part(self, name: str) -> Any:
         if name == TRAINING_DATA:
-            return self.training_data
+            return self.training_versions or self.training_data
         return self.fields.get(name)
 
 
@@ -161,6 +164,19 @@ def check(
     _check_criteria(bounds, new, metrics, findings, checked)
     _check_lineage(bounds, new, lineage, findings, checked)
     return EnvelopeCheck(not findings, findings, checked)
+
+
+def metrics_in(document: Any) -> dict[str, float] | None:
+    """The numeric entries of a run record's (or an imported run's report's) `metrics`
+    object, or None when the document has none: the validated metrics `check` takes."""
+    metrics = document.get("metrics") if isinstance(document, dict) else None
+    if not isinstance(metrics, dict):
+        return None
+    return {
+        str(name): float(value)
+        for name, value in metrics.items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    }
 
 
 def show(value: Any) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from qspine.formats.dataset_manifest import Manifest, OnFile, build_manifest
+from qspine.formats.dataset_manifest import SKIPPED_FOLDERS, Manifest, OnFile, build_manifest
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.fields import validate_fields
 from qspine.model.records import RecordView
@@ -30,6 +30,7 @@ from qspine.services.blobs import BlobService
 from qspine.services.context import SpineContext
 from qspine.services.dataset_files import check_files, load_manifest, managed_folder
 from qspine.services.dataset_files import manifest_bytes as stored_form
+from qspine.services.history import CHUNK
 from qspine.services.lifecycle import load_record
 from qspine.services.links import NewLink, write_links
 from qspine.services.records import NewRecord, insert_records
@@ -153,11 +154,7 @@ class DatasetService:
                 target.write_bytes(content)
             manifest = build_manifest(staging)
             final = home / manifest.digest
-            created = not final.exists()
-            if created:
-                staging.rename(final)
-            elif build_manifest(final).digest != manifest.digest:
-                raise InvalidInput(f"{final}: the managed folder no longer matches its manifest")
+            created = _keep(staging, final, manifest)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         try:
@@ -199,8 +196,8 @@ class DatasetService:
                 title=str(row["title"]),
                 ancestors=_walk(connection, key, outward=True),
                 descendants=_walk(connection, key, outward=False),
-                models=_neighbours(connection, "trained_on", key, outward=False),
-                runs=_neighbours(connection, "uses_data", key, outward=False),
+                models=_neighbours(connection, "trained_on", [key], outward=False),
+                runs=_neighbours(connection, "uses_data", [key], outward=False),
             )
 
     def list(self, user: User) -> list[DatasetRow]:
@@ -227,7 +224,7 @@ class DatasetService:
 
     def _refuse(self, actor: str, given: dict[str, Any], parents: builtins.list[str]) -> None:
         """Everything checkable before hashing: computed fields given, lineage without its
-        transformation, the actor's permission, the parents."""
+        transformation, the actor's permission, the parents, the given fields' values."""
         computed = sorted(set(given) & set(COMPUTED))
         if computed:
             raise InvalidInput(
@@ -243,6 +240,9 @@ class DatasetService:
             require(connection, self._context, actor, "write", KIND)
             for parent in parents:
                 _dataset_row(connection, parent)
+        # the computed fields of an empty manifest stand in for those of the files
+        stand_in = {**given, **_computed(Path(), Manifest(()))}
+        validate_fields("new dataset", KIND, self._context.profile.kinds[KIND], stand_in)
 
     def _write(
         self,
@@ -252,7 +252,7 @@ class DatasetService:
         given: dict[str, Any],
         parents: builtins.list[str],
     ) -> RecordView:
-        fields = {**given, **_computed(location, manifest, self._context.blob_dir)}
+        fields = {**given, **_computed(location, manifest)}
         validate_fields("new dataset", KIND, self._context.profile.kinds[KIND], fields)
         self._store(actor, manifest)
         reason = f"dataset registered from {location}"
@@ -312,7 +312,7 @@ def _parents(derived_from: Iterable[str]) -> list[str]:
     return parents
 
 
-def _computed(location: Path, manifest: Manifest, blob_dir: Path) -> dict[str, Any]:
+def _computed(location: Path, manifest: Manifest) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "manifest_sha256": manifest.digest,
         "manifest": manifest.digest,
@@ -328,19 +328,41 @@ def _computed(location: Path, manifest: Manifest, blob_dir: Path) -> dict[str, A
 
 
 def _upload_names(files: Sequence[tuple[str, bytes]]) -> list[str]:
-    """Each uploaded name as a safe relative POSIX path; refuse absolute or `..` names."""
+    """Each uploaded name as a safe relative POSIX path; refuse absolute, `..` and `.git`
+    names, and a name used both as a file and as a folder."""
     if not files:
         raise InvalidInput("new dataset: no files uploaded")
     names = []
     for index, (name, _) in enumerate(files, 1):
         cleaned = PurePosixPath(name.replace("\\", "/"))
         parts = [p for p in cleaned.parts if p not in ("", ".")]
-        if not parts or cleaned.is_absolute() or ".." in parts or parts[0] == ".git":
-            raise InvalidInput(f"uploaded file {index} '{name}': not a plain relative file name")
+        hidden = any(part in SKIPPED_FOLDERS for part in parts)  # a manifest leaves them out
+        if not parts or cleaned.is_absolute() or ".." in parts or hidden or "\x00" in name:
+            raise InvalidInput(f"uploaded file {index} {name!r}: not a plain relative file name")
         names.append("/".join(parts))
     if len(set(names)) != len(names):
         raise InvalidInput("new dataset: the same file name is uploaded twice")
+    folders = {
+        name.rsplit("/", depth)[0] for name in names for depth in range(1, name.count("/") + 1)
+    }
+    clashes = sorted(folders & set(names))
+    if clashes:
+        raise InvalidInput(f"new dataset: '{clashes[0]}' is uploaded as a file and as a folder")
     return names
+
+
+def _keep(staging: Path, final: Path, manifest: Manifest) -> bool:
+    """Move the staged upload to `final`: True when moved, False when the same files are there
+    already (an earlier upload, or one racing this one that moved first)."""
+    try:
+        staging.rename(final)
+        return True
+    except OSError:
+        if not final.is_dir():
+            raise
+    if build_manifest(final).digest != manifest.digest:
+        raise InvalidInput(f"{final}: the managed folder no longer matches its manifest")
+    return False
 
 
 def _dataset_row(connection: Connection, key: str) -> Any:
@@ -351,7 +373,8 @@ def _dataset_row(connection: Connection, key: str) -> Any:
 
 
 def _walk(connection: Connection, key: str, outward: bool) -> list[Related]:
-    """Breadth-first along derived_from_dataset: out gives ancestors, in gives descendants."""
+    """Breadth-first along derived_from_dataset, one query per generation: out gives
+    ancestors, in gives descendants."""
     found: list[Related] = []
     seen = {key}
     frontier = [key]
@@ -359,26 +382,28 @@ def _walk(connection: Connection, key: str, outward: bool) -> list[Related]:
     while frontier:
         depth += 1
         following = []
-        for current in frontier:
-            for item in _neighbours(connection, DERIVED, current, outward, depth):
-                if item.key not in seen:
-                    seen.add(item.key)
-                    found.append(item)
-                    following.append(item.key)
+        for item in _neighbours(connection, DERIVED, frontier, outward, depth):
+            if item.key not in seen:
+                seen.add(item.key)
+                found.append(item)
+                following.append(item.key)
         frontier = following
     return found
 
 
 def _neighbours(
-    connection: Connection, type: str, key: str, outward: bool, depth: int = 1
+    connection: Connection, type: str, keys: Sequence[str], outward: bool, depth: int = 1
 ) -> list[Related]:
-    """Records linked to `key` by active `type` links: its targets (outward) or sources."""
+    """Records linked to any of `keys` by active `type` links: their targets (outward) or
+    sources, in the order of `keys`, each key's in creation order."""
     this, other = record.alias("this"), record.alias("other")
     this_end, other_end = (
         (link.c.source_id, link.c.target_id) if outward else (link.c.target_id, link.c.source_id)
     )
-    rows = connection.execute(
+    query = (
         sa.select(
+            this.c.key.label("via"),
+            other.c.id,
             other.c.key,
             other.c.kind,
             other.c.title,
@@ -393,9 +418,14 @@ def _neighbours(
             version,
             sa.and_(version.c.record_id == other.c.id, version.c.number == other.c.latest_version),
         )
-        .where(this.c.key == key, link.c.type == type, link.c.removed_at.is_(None))
-        .order_by(other.c.id)
-    ).mappings()
+        .where(link.c.type == type, link.c.removed_at.is_(None))
+    )
+    rows: list[Any] = []
+    for start in range(0, len(keys), CHUNK):
+        part = keys[start : start + CHUNK]
+        rows += connection.execute(query.where(this.c.key.in_(part))).mappings().all()
+    position = {key: index for index, key in enumerate(keys)}
+    rows.sort(key=lambda r: (position[r["via"]], r["id"]))
     return [
         Related(
             key=r["key"],
@@ -404,7 +434,7 @@ def _neighbours(
             status=r["status"],
             version=r["latest_version"],
             depth=depth,
-            via=key,
+            via=r["via"],
             purpose=str(r["fields"].get("purpose", "")),
             transformation=str(r["fields"].get("transformation", "")),
             split=str(r["fields"].get("split", "")),

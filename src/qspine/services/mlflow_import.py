@@ -35,15 +35,17 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from qspine.model.fields import validate_fields
 from qspine.model.fingerprint import canonical_json, sha256_hex
-from qspine.model.metric_criteria import all_met, judge, parse_criteria
+from qspine.model.metric_criteria import Criterion, all_met, judge
 from qspine.services.audit import NewEvent, append
 from qspine.services.blobs import BlobService
 from qspine.services.context import SpineContext
+from qspine.services.lifecycle import load_record
 from qspine.services.links import NewLink, write_links
 from qspine.services.mlflow_reads import MlflowDataset, MlflowRun, MlflowVersion, read_store
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.revisions import Revision, revise_in
 from qspine.services.users import UserService, require
+from qspine.services.validation_reads import model_criteria
 from qspine.store.engine import read_connection, write_transaction
 from qspine.store.schema import link, record, version
 
@@ -194,6 +196,7 @@ class _Import:
         self.notes: list[str] = []
         self.links = 0
         self.keys: dict[str, str] = {}  # origin -> key
+        self.found: dict[str, dict[str, RowMapping]] = {}  # kind -> origin -> stored record
 
     def dataset(self, item: MlflowDataset, purpose: str | None) -> None:
         description = item.description()
@@ -278,7 +281,9 @@ class _Import:
         spec = self.context.profile.kinds[kind]
         fields = {k: v for k, v in wanted.items() if v is not None}
         fields = validate_fields(f"{kind} from {origin}", kind, spec, fields)
-        row = _by_origin(self.connection, kind, origin)
+        if kind not in self.found:
+            self.found[kind] = by_origin(self.connection, kind)
+        row = self.found[kind].get(origin)
         if row is None:
             _, (key,), events = insert_records(
                 self.connection,
@@ -338,52 +343,39 @@ class _Import:
         ).first()
         return found is not None
 
-    def _criteria(self, models: list[str]) -> list[Any]:
-        model, requirement = record.alias("m"), record.alias("r")
-        rows = self.connection.execute(
-            sa.select(requirement.c.key, version.c.fields)
-            .select_from(link)
-            .join(model, model.c.id == link.c.source_id)
-            .join(requirement, requirement.c.id == link.c.target_id)
-            .join(
-                version,
-                sa.and_(
-                    version.c.record_id == requirement.c.id,
-                    version.c.number == requirement.c.latest_version,
-                ),
-            )
-            .where(
-                model.c.key.in_(models),
-                link.c.type == "implements",
-                link.c.removed_at.is_(None),
-            )
-            .order_by(requirement.c.id)
-        ).all()
-        found = []
-        for key, fields in {r[0]: r[1] for r in rows}.items():
-            found += parse_criteria(
-                fields.get("metric_criteria"), source=key, where=f"{key} metric_criteria"
-            )
-        return found
+    def _criteria(self, models: list[str]) -> list[Criterion]:
+        """The metric criteria of the requirements the run's model versions implement, as a
+        validation run of one of them is judged (each requirement once)."""
+        found: dict[tuple[str, str, str, float], Criterion] = {}
+        for key in models:
+            for criterion in model_criteria(
+                self.connection, load_record(self.connection, key)["id"]
+            ):
+                identity = (criterion.source, criterion.metric, criterion.op, criterion.value)
+                found.setdefault(identity, criterion)
+        return list(found.values())
 
 
-def _by_origin(connection: Connection, kind: str, origin: str) -> RowMapping | None:
-    return (
-        connection.execute(
-            sa.select(record.c.key, record.c.status, version.c.fields)
-            .join(
-                version,
-                sa.and_(
-                    version.c.record_id == record.c.id,
-                    version.c.number == record.c.latest_version,
-                ),
-            )
-            .where(record.c.kind == kind, version.c.fields["origin"].as_string() == origin)
-            .order_by(record.c.id)
+def by_origin(connection: Connection, kind: str) -> dict[str, RowMapping]:
+    """The `kind` records an MLflow import made, by the origin their current version names
+    (the oldest record of an origin): one query per kind, not one per imported item."""
+    origin = version.c.fields["origin"].as_string()
+    rows = connection.execute(
+        sa.select(record.c.key, record.c.status, version.c.fields, origin.label("origin"))
+        .join(
+            version,
+            sa.and_(
+                version.c.record_id == record.c.id,
+                version.c.number == record.c.latest_version,
+            ),
         )
-        .mappings()
-        .first()
-    )
+        .where(record.c.kind == kind, origin.like("mlflow%"))
+        .order_by(record.c.id)
+    ).mappings()
+    found: dict[str, RowMapping] = {}
+    for row in rows:
+        found.setdefault(str(row["origin"]), row)
+    return found
 
 
 def _runs(versions: list[MlflowVersion]) -> list[MlflowRun]:
@@ -399,13 +391,14 @@ def _datasets(versions: list[MlflowVersion]) -> list[MlflowDataset]:
 
 
 def _purpose(versions: list[MlflowVersion], digest: str) -> str | None:
-    """The dataset's purpose from the contexts it was logged with: one purpose, or mixed."""
+    """The dataset's purpose from the contexts it was logged with: one purpose, or mixed (a
+    context that names no purpose, or none, adds nothing)."""
     contexts = {
         PURPOSES.get(d.context.lower(), "")
         for run in _runs(versions)
         for d in run.datasets
         if d.digest == digest
-    }
+    } - {""}
     if len(contexts) > 1:
         return "mixed"
-    return next(iter(contexts)) or None
+    return next(iter(contexts), None)

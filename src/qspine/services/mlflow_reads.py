@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ INSTALL_HINT = "MLflow is not installed: install the extra with `pip install 'qs
 COMMIT_TAG = "mlflow.source.git.commit"
 CONTEXT_TAG = "mlflow.data.context"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,9 @@ class _Reader:
 
 def archive(folder: Path, target: Path) -> Path:
     """A ZIP of every file under `folder` that depends only on the files' paths and bytes:
-    sorted names, stored (not compressed), fixed timestamps and permissions."""
+    sorted names, stored (not compressed), fixed timestamps and permissions. Each file is
+    copied in chunks (a model's weights can be larger than memory); the bytes are those
+    `writestr` writes, so earlier archives keep their digest."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zipped:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             if path == target:
@@ -305,7 +309,9 @@ def archive(folder: Path, target: Path) -> Path:
             info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_ZIP_TIME)
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            zipped.writestr(info, path.read_bytes())
+            info.file_size = path.stat().st_size
+            with path.open("rb") as source, zipped.open(info, "w") as entry:
+                shutil.copyfileobj(source, entry, _CHUNK)
     return target
 
 

@@ -3,7 +3,9 @@
 `evaluate` reads, inside the caller's transaction, every validation run that evaluates the
 model, its datasets, its execution record (the run's `run_record` blob), its latest rerun and
 the model's signatures, and returns one condition per requirement of the gate. Of several
-runs the one that meets most conditions (the newest on a tie) is the evidence. The guard
+runs the one that meets most conditions (the newest on a tie) is the evidence. What ran is
+read from the execution record, not from the links: a link re-confirmed to a newer model or
+dataset version does not carry a run's evidence over to a version it never ran. The guard
 refuses with the failed conditions' details; when the release passes, `release_event` records
 the whole report as a `model.release_gate` audit event in the same transaction.
 """
@@ -11,12 +13,15 @@ the whole report as a `model.release_gate` audit event in the same transaction.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from qspine.model.errors import InvalidInput, NotFound
+from qspine.model.links import is_suspect
 from qspine.model.model_gate import (
     CRITERIA,
     DATASETS,
@@ -30,6 +35,7 @@ from qspine.model.model_gate import (
     unmet,
 )
 from qspine.model.profile import Profile
+from qspine.model.validation_record import ExecutionRecord
 from qspine.services import reads
 from qspine.services.audit import NewEvent
 from qspine.services.guard_subject import Subject
@@ -60,7 +66,8 @@ def evaluate(
         raise InvalidInput(f"{key} is a {row['kind']}, not a model version")
     current = load_version(connection, row["id"], row["latest_version"])
     runs = runs_evaluating(connection, row["id"])
-    per_run = [_run_conditions(connection, profile, row, r, blob_dir) for r in runs]
+    required = [(str(c), c.source) for c in model_criteria(connection, row["id"])] if runs else []
+    per_run = [_run_conditions(connection, profile, row, r, blob_dir, required) for r in runs]
     if per_run:
         chosen = max(
             zip(per_run, runs, strict=True),
@@ -113,18 +120,30 @@ def recorded_report(connection: Connection, key: str) -> GateReport | None:
 _AFTER_RUN = (DATASETS, CRITERIA, RERUN)
 
 
+@dataclass(frozen=True)
+class _Ran:
+    """What a run's execution record says QSpine executed: the truth behind its links."""
+
+    model: tuple[str, int]
+    datasets: frozenset[tuple[str, int]]
+    judgements: list[dict[str, Any]]
+    outcome: str
+
+
 def _run_conditions(
     connection: Connection,
     profile: Profile,
     model: RowMapping,
     run: EvaluatingRun,
     blob_dir: Path | None,
+    required: list[tuple[str, str]],
 ) -> list[GateCondition]:
     version = load_version(connection, run.id, run.latest_version)
     fields = version["fields"]
     name = f"{run.key} v{version['number']}"
     digest = str(fields.get("run_record") or "")
-    execution = _execution(connection, run.id, version["number"], digest) if digest else None
+    execution = _execution(connection, run.id, digest) if digest else None
+    ran = _read_run_record(digest, blob_dir) if digest else "no run record"
     evidence = {
         "run": run.key,
         "run_version": version["number"],
@@ -138,8 +157,8 @@ def _run_conditions(
     current = model["latest_version"]
     if run.stamp != current:
         found.append(f"evaluates {model['key']} v{run.stamp}, not the current v{current}")
-    elif model["released_version"] is not None and model["released_version"] > run.stamp:
-        found.append(f"its evaluates link to {model['key']} is suspect")
+    elif isinstance(ran, _Ran) and ran.model != (model["key"], current):
+        found.append(f"executed {ran.model[0]} v{ran.model[1]}, not the current v{current}")
     lifecycle = profile.lifecycle_of("validation_run")
     if not lifecycle.states[version["status"]].released:
         found.append(f"is {version['status']}, not recorded (sign it 'verified')")
@@ -159,19 +178,20 @@ def _run_conditions(
     run_ok = GateCondition(RUN, not found, detail, evidence)
     return [
         run_ok,
-        _datasets(connection, profile, run.id, name),
-        _criteria(connection, model, name, digest, blob_dir),
+        _datasets(connection, profile, run.id, name, ran),
+        _criteria(model, name, digest, ran, required),
         _rerun(connection, run.id, version["number"], name, run.key),
     ]
 
 
-def _execution(connection: Connection, run_id: int, number: int, digest: str) -> RowMapping | None:
+def _execution(connection: Connection, run_id: int, digest: str) -> RowMapping | None:
+    """The run's execution that wrote `digest`, at any version of the run: a revision of the
+    run's other fields keeps its execution record."""
     return (
         connection.execute(
             sa.select(validation_execution)
             .where(
                 validation_execution.c.record_id == run_id,
-                validation_execution.c.version == number,
                 validation_execution.c.purpose == "run",
                 validation_execution.c.execution_sha256 == digest,
             )
@@ -183,7 +203,26 @@ def _execution(connection: Connection, run_id: int, number: int, digest: str) ->
     )
 
 
-def _datasets(connection: Connection, profile: Profile, run_id: int, name: str) -> GateCondition:
+def _read_run_record(digest: str, blob_dir: Path | None) -> _Ran | str:
+    """The execution record `digest`, or why it cannot be read."""
+    try:
+        if blob_dir is None:
+            raise InvalidInput("the blob store is not available to this check")
+        document = json.loads(BlobStore(blob_dir).read(digest).decode("utf-8"))
+        executed = ExecutionRecord.from_json(document)
+        return _Ran(
+            model=(executed.model.key, executed.model.version),
+            datasets=frozenset((d.key, d.version) for d in executed.datasets),
+            judgements=[dict(j) for j in document["judgements"]],
+            outcome=executed.outcome,
+        )
+    except (NotFound, InvalidInput, ValueError, KeyError, TypeError) as error:
+        return f"its run record {short(digest)} cannot be read ({error})"
+
+
+def _datasets(
+    connection: Connection, profile: Profile, run_id: int, name: str, ran: _Ran | str
+) -> GateCondition:
     target = record.alias("target")
     rows = connection.execute(
         sa.select(
@@ -213,9 +252,20 @@ def _datasets(connection: Connection, profile: Profile, run_id: int, name: str) 
         )
         if not profile.lifecycle_of(row["kind"]).states[status].released:
             found.append(f"{label} is {status}, not approved")
-        released = row["released_version"]
-        if released is not None and released > row["target_version"]:
-            found.append(f"{label} is suspect: v{released} is approved since the run")
+        if is_suspect(row["target_version"], row["released_version"]):
+            found.append(
+                f"{label} is suspect: v{row['released_version']} is approved since the run"
+            )
+    if isinstance(ran, _Ran):  # the links must name exactly the versions that ran
+        linked = {(e["dataset"], e["version"]) for e in evidence}
+        found += [
+            f"it ran on dataset {k} v{n}, not linked (uses_data)"
+            for k, n in sorted(ran.datasets - linked)
+        ]
+        found += [
+            f"dataset {k} v{n} is linked but the run did not use it"
+            for k, n in sorted(linked - ran.datasets)
+        ]
     if not evidence:
         return GateCondition(DATASETS, False, f"{name} names no dataset it used (uses_data)")
     if found:
@@ -227,21 +277,17 @@ def _datasets(connection: Connection, profile: Profile, run_id: int, name: str) 
 
 
 def _criteria(
-    connection: Connection, model: RowMapping, name: str, digest: str, blob_dir: Path | None
+    model: RowMapping,
+    name: str,
+    digest: str,
+    ran: _Ran | str,
+    required: list[tuple[str, str]],
 ) -> GateCondition:
     if not digest:
         return GateCondition(CRITERIA, False, f"{name}: no run record to read its judgements from")
-    try:
-        if blob_dir is None:
-            raise InvalidInput("the blob store is not available to this check")
-        document = json.loads(BlobStore(blob_dir).read(digest).decode("utf-8"))
-        judgements = [dict(j) for j in document["judgements"]]
-        outcome = document.get("outcome")
-    except (NotFound, InvalidInput, ValueError, KeyError, TypeError) as error:
-        return GateCondition(
-            CRITERIA, False, f"{name}: its run record {short(digest)} cannot be read ({error})"
-        )
-    required = [(str(c), c.source) for c in model_criteria(connection, model["id"])]
+    if not isinstance(ran, _Ran):
+        return GateCondition(CRITERIA, False, f"{name}: {ran}")
+    judgements, outcome = ran.judgements, ran.outcome
     judged = [(str(j.get("criterion", "")), str(j.get("source", ""))) for j in judgements]
     found = unmet(judgements)
     if not judgements:

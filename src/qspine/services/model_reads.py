@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.model.errors import InvalidInput, QSpineError
+from qspine.model.links import is_suspect
 from qspine.model.metric_criteria import parse_criteria
 from qspine.model.model_gate import GateReport
 from qspine.model.model_system import CodeRef, Environment, parse_code_ref, parse_packages
@@ -166,7 +167,6 @@ def _datasets(connection: Connection, model_id: int) -> list[DatasetUse]:
     found = []
     for row in linked(connection, model_id, "trained_on", outward=True):
         pinned = load_version(connection, row["id"], row["stamp"])
-        released = row["released_version"]
         found.append(
             DatasetUse(
                 key=row["key"],
@@ -174,7 +174,7 @@ def _datasets(connection: Connection, model_id: int) -> list[DatasetUse]:
                 version=row["stamp"],
                 status=pinned["status"],
                 manifest_sha256=str(pinned["fields"].get("manifest_sha256", "")),
-                suspect=released is not None and released > row["stamp"],
+                suspect=is_suspect(row["stamp"], row["released_version"]),
             )
         )
     return found

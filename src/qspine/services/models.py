@@ -10,14 +10,13 @@ and a `model.register` audit event in one transaction. Nobody types a hash.
 from __future__ import annotations
 
 import builtins
-import hashlib
 import importlib.metadata
 import json
 import platform
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -37,10 +36,20 @@ from qspine.services.links import NewLink, write_links
 from qspine.services.model_reads import ModelSystem, linked, system
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.users import User, UserService, require
+from qspine.services.validation_exec import sha256_file
 from qspine.store.engine import read_connection, write_transaction
 
 MAX_UPLOAD_BYTES = 1 << 30
 """The largest weights or code file the API and web page take."""
+
+
+def too_large(what: str) -> InvalidInput:
+    """The refusal of an upload over MAX_UPLOAD_BYTES, naming the form field or file."""
+    return InvalidInput(
+        f"{what}: larger than {MAX_UPLOAD_BYTES >> 20} MiB; register it from its file with "
+        "`qspine model register`"
+    )
+
 
 KIND = "model_version"
 CodeSpec = tuple[str, str, str]  # repository, path, commit ('' for none)
@@ -112,7 +121,7 @@ class ModelService:
             **given,
             "title": title.strip(),
             "version_label": version_label.strip(),
-            "weights_sha256": _sha256_file(weights),
+            "weights_sha256": sha256_file(weights),
             "decision_threshold": decision_threshold,
         }
         values.update(_code("preprocessing", preprocessing, "preprocessing_ref"))
@@ -226,15 +235,14 @@ def code_spec(argument: str, text: str | None) -> CodeSpec | None:
     return repo, path, commit
 
 
+def upload_name(filename: str | None, default: str) -> str:
+    """The base name an uploaded file is kept under (the blob's file name): never a folder
+    part, '.' or '..'; `default` when nothing plain is left."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    return default if name in ("", ".", "..") else name
+
+
 # -- registration helpers --------------------------------------------------------------------
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as data:
-        while chunk := data.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _code(argument: str, spec: CodeSpec | None, field: str) -> dict[str, str]:
@@ -270,32 +278,38 @@ def _environment(
 ) -> Environment:
     pinned: dict[str, str] = {}
     for position, item in enumerate(packages, start=1):
-        text = item.strip()
-        if "==" in text:
-            try:
-                pinned.update(parse_packages([text]))
-            except InvalidInput:
-                raise InvalidInput(
-                    f"packages: item {position} '{item}' is not NAME==VERSION"
-                ) from None
-        elif _NAME.match(text):
-            try:
-                pinned[normalise_package(text)] = importlib.metadata.version(text)
-            except importlib.metadata.PackageNotFoundError:
-                raise InvalidInput(
-                    f"packages: '{text}' is not installed here; give it as NAME==VERSION"
-                ) from None
-        else:
-            raise InvalidInput(
-                f"packages: item {position} '{item}' is neither a package name nor NAME==VERSION"
-            )
+        name, version = _package(position, item)
+        if name in pinned:
+            raise InvalidInput(f"packages: item {position} '{item}' names {name} again")
+        pinned[name] = version
     lock = ""
     if lockfile is not None:
         if not lockfile.is_file():
             raise InvalidInput(f"lockfile: no file at {lockfile}")
-        lock = _sha256_file(lockfile)
+        lock = sha256_file(lockfile)
     python = (python_version or platform.python_version()).strip()
     return Environment(python=python, packages=pinned, lockfile_sha256=lock)
+
+
+def _package(position: int, item: str) -> tuple[str, str]:
+    """(normalised name, version) of NAME==VERSION, or of NAME as installed here."""
+    text = item.strip()
+    if "==" in text:
+        try:
+            ((name, version),) = parse_packages([text]).items()
+        except InvalidInput:
+            raise InvalidInput(f"packages: item {position} '{item}' is not NAME==VERSION") from None
+        return name, version
+    if not _NAME.match(text):
+        raise InvalidInput(
+            f"packages: item {position} '{item}' is neither a package name nor NAME==VERSION"
+        )
+    try:
+        return normalise_package(text), importlib.metadata.version(text)
+    except importlib.metadata.PackageNotFoundError:
+        raise InvalidInput(
+            f"packages: '{text}' is not installed here; give it as NAME==VERSION"
+        ) from None
 
 
 def _links(keys: Sequence[str], type: str, kind: str) -> builtins.list[NewLink]:

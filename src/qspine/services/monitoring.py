@@ -140,6 +140,7 @@ class MonitoringService:
     ) -> IngestReport:
         """Check the file and the model, keep the file, then store its new points and raise
         a signal and a CAPA candidate for each new breach episode, in one transaction."""
+        filename = "".join(c for c in filename if c.isprintable()).strip() or "upload"
         if len(data) > MAX_SERIES_BYTES:
             raise InvalidInput(f"{filename}: larger than {MAX_SERIES_BYTES >> 20} MiB")
         parsed = parse_series(data, filename)
@@ -175,7 +176,7 @@ class MonitoringService:
                         points=tuple(listed),
                         criteria=tuple(mine),
                         breaches=tuple(breaches(listed, mine)),
-                        signals=tuple(s for s in signals if s.series.startswith(prefix)),
+                        signals=tuple(s for s in signals if _labels(s.series, prefix, metric)),
                     )
                 )
         return ModelMonitoring(
@@ -184,7 +185,7 @@ class MonitoringService:
 
     def _store(self, actor: str, data: bytes, name: str) -> str:
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / (Path(name).name or "monitoring")
+            path = Path(folder) / _file_name(name)
             path.write_bytes(data)
             return self._blobs.add(actor, path).sha256
 
@@ -196,6 +197,7 @@ class _Ingest:
         self, connection: Connection, context: SpineContext, actor: str, parsed: SeriesFile
     ) -> None:
         self.connection, self.context, self.actor, self.parsed = connection, context, actor, parsed
+        self.touched = frozenset(p.series for p in parsed.points)
 
     def check(self, model_key: str, version: int | None) -> tuple[RowMapping, int, list[Point]]:
         """Permissions, the deployed version and no stored point contradicted; the new points."""
@@ -203,7 +205,7 @@ class _Ingest:
         require(self.connection, self.context, self.actor, "write", "capa")
         row = model_row(self.connection, model_key)
         number = monitored_version(self.connection, row, version)
-        stored = stored_points(self.connection, row["id"], number).get(number, {})
+        stored = stored_points(self.connection, row["id"], number, self.touched).get(number, {})
         return row, number, self._new_points(stored, f"{model_key} v{number}")
 
     def write(
@@ -216,42 +218,11 @@ class _Ingest:
         connection, parsed = self.connection, self.parsed
         row, number, new = self.check(model_key, version)
         now = self.context.clock()
-        if new:
-            connection.execute(
-                monitoring_point.insert(),
-                [
-                    {
-                        "record_id": row["id"],
-                        "version": number,
-                        "site": p.site,
-                        "metric": p.metric,
-                        "observed_at": p.observed_at,
-                        "value": p.value,
-                        "source_sha256": digest,
-                        "ingested_at": now,
-                        "ingested_by": self.actor,
-                    }
-                    for p in new
-                ],
-            )
+        self._insert(row["id"], number, new, digest, now)
         criteria = monitoring_criteria(connection, row["id"])
-        touched = {p.series for p in parsed.points}
-        stored = stored_points(connection, row["id"], number).get(number, {})
-        points = [p for p in as_points(stored) if p.series in touched]
-        found = breaches(points, criteria)
-        signals = signals_on(connection, row["id"])
-        fresh: list[tuple[Breach, str]] = []
-        reports: list[BreachReport] = []
-        for breach in found:
-            label = series_label(model_key, number, breach.site, breach.metric, breach.criterion)
-            standing = next(
-                (s.key for s in signals if covered(breach, label, [(s.series, s.observed_on)])),
-                None,
-            )
-            if standing is None:
-                fresh.append((breach, label))
-            else:
-                reports.append(_report(breach, label, standing, "", new=False))
+        touched = self.touched
+        points = as_points(stored_points(connection, row["id"], number, touched).get(number, {}))
+        fresh, reports = _standing(model_key, number, breaches(points, criteria), connection, row)
         baseline = baseline_metrics(connection, row["id"], number, read_blob) if fresh else {}
         made = self._raise(row, number, digest, fresh, baseline, now)
         for (breach, label), (signal, capa) in zip(fresh, made, strict=True):
@@ -277,6 +248,29 @@ class _Ingest:
             append(connection, now, [_event(self.actor, report)])
         return report
 
+    def _insert(
+        self, record_id: int, number: int, new: list[Point], digest: str, now: dt.datetime
+    ) -> None:
+        if not new:
+            return
+        self.connection.execute(
+            monitoring_point.insert(),
+            [
+                {
+                    "record_id": record_id,
+                    "version": number,
+                    "site": p.site,
+                    "metric": p.metric,
+                    "observed_at": p.observed_at,
+                    "value": p.value,
+                    "source_sha256": digest,
+                    "ingested_at": now,
+                    "ingested_by": self.actor,
+                }
+                for p in new
+            ],
+        )
+
     def _new_points(self, stored: dict[PointKey, float], where: str) -> list[Point]:
         """The file's points not stored yet; one stored with another value is refused."""
         new = []
@@ -288,7 +282,7 @@ class _Ingest:
                 raise Conflict(
                     f"{self.parsed.name}: {place}: {point.site} {point.metric} at "
                     f"{point.observed_at.isoformat()} is already stored for {where} with value "
-                    f"{value:g}, not {point.value:g}; monitoring data are not overwritten"
+                    f"{value!r}, not {point.value!r}; monitoring data are not overwritten"
                 )
         return new
 
@@ -328,6 +322,48 @@ class _Ingest:
         return list(zip(signals, capa_keys, strict=True))
 
 
+def _file_name(name: str) -> str:
+    """The uploaded name's last part as a file name the blob folder can take: not '.' or
+    '..', at most 255 bytes (the extension kept)."""
+    base = Path(name).name
+    if base in ("", ".", ".."):
+        return "monitoring"
+    stem, dot, suffix = base.rpartition(".")
+    if not stem or len(suffix) > 10:
+        stem, dot, suffix = base, "", ""
+    room = 255 - len(f"{dot}{suffix}".encode())
+    return stem.encode()[:room].decode("utf-8", "ignore") + dot + suffix
+
+
+def _labels(series: str, prefix: str, metric: str) -> bool:
+    """True when a signal's series label is `prefix` (model, version, site, metric) and a
+    criterion on `metric`: the criterion holds no ' · ', so a site whose name does cannot
+    take another series' signals."""
+    criterion = series.removeprefix(prefix)
+    return criterion != series and criterion.startswith(f"{metric} ") and " · " not in criterion
+
+
+def _standing(
+    model_key: str, number: int, found: list[Breach], connection: Connection, row: RowMapping
+) -> tuple[list[tuple[Breach, str]], list[BreachReport]]:
+    """The episodes no signal stands for yet (with their series labels), and the reports of
+    those a signal already stands for."""
+    signals = signals_on(connection, row["id"])
+    fresh: list[tuple[Breach, str]] = []
+    reports: list[BreachReport] = []
+    for breach in found:
+        label = series_label(model_key, number, breach.site, breach.metric, breach.criterion)
+        standing = next(
+            (s.key for s in signals if covered(breach, label, [(s.series, s.observed_on)])),
+            None,
+        )
+        if standing is None:
+            fresh.append((breach, label))
+        else:
+            reports.append(_report(breach, label, standing, "", new=False))
+    return fresh, reports
+
+
 def _report(breach: Breach, label: str, signal: str, capa: str, new: bool) -> BreachReport:
     return BreachReport(
         series=label,
@@ -345,7 +381,7 @@ def _criterion_text(criterion: Criterion) -> str:
     return f"{criterion} ({criterion.source})" if criterion.source else str(criterion)
 
 
-def _note(criteria: list[Criterion], touched: set[tuple[str, str]]) -> str:
+def _note(criteria: list[Criterion], touched: frozenset[tuple[str, str]]) -> str:
     if not criteria:
         return (
             "no thresholds apply: the model implements no requirement with monitoring_criteria; "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from qspine.store.schema import link, monitoring_point, record, version
 MONITORED_STATES = ("released", "approved")
 
 PointKey = tuple[str, str, dt.datetime]
+_MAX_IN = 500  # more distinct sites or metrics than this are filtered after reading
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,14 @@ def monitoring_criteria(connection: Connection, record_id: int) -> list[Criterio
 
 
 def stored_points(
-    connection: Connection, record_id: int, number: int | None = None
+    connection: Connection,
+    record_id: int,
+    number: int | None = None,
+    series: Collection[tuple[str, str]] | None = None,
 ) -> dict[int, dict[PointKey, float]]:
-    """The stored values of the model's points, by version, keyed by (site, metric, time)."""
+    """The stored values of the model's points, by version, keyed by (site, metric, time);
+    with `series`, only the points of those (site, metric) series (an ingest reads the
+    history of the series its file touches, not of every series ever monitored)."""
     query = sa.select(
         monitoring_point.c.version,
         monitoring_point.c.site,
@@ -124,9 +130,17 @@ def stored_points(
     ).where(monitoring_point.c.record_id == record_id)
     if number is not None:
         query = query.where(monitoring_point.c.version == number)
+    if series is not None:
+        for column, names in (
+            (monitoring_point.c.site, {site for site, _ in series}),
+            (monitoring_point.c.metric, {metric for _, metric in series}),
+        ):
+            if len(names) <= _MAX_IN:
+                query = query.where(column.in_(sorted(names)))
     found: dict[int, dict[PointKey, float]] = defaultdict(dict)
     for at_version, site, metric, observed_at, value in connection.execute(query):
-        found[at_version][(site, metric, observed_at)] = value
+        if series is None or (site, metric) in series:
+            found[at_version][(site, metric, observed_at)] = value
     return found
 
 

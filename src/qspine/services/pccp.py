@@ -16,10 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from qspine.model.errors import InvalidInput, NotFound
+from qspine.model.errors import InvalidInput
 from qspine.model.pccp_envelope import EnvelopeCheck, ModelFacts, check, parse_envelope
 from qspine.services.context import SpineContext
-from qspine.services.lifecycle import load_record, load_version
+from qspine.services.lifecycle import load_version
+from qspine.services.monitoring_reads import model_row
 from qspine.services.pccp_reads import (
     ValidatedMetrics,
     active_targets,
@@ -108,7 +109,7 @@ class PccpService:
     def check(self, user: User, model_key: str) -> PccpReport:
         self._users.permits(user, "read")
         with read_connection(self._context.engine) as connection:
-            return self._report(connection, _model_row(connection, model_key))
+            return self._report(connection, model_row(connection, model_key))
 
     def modifications(self, user: User) -> list[ModificationSummary]:
         """Every pccp_modification, oldest first, with the model versions under each."""
@@ -135,9 +136,7 @@ class PccpService:
 
     def _report(self, connection: Connection, row: RowMapping) -> PccpReport:
         fields = load_version(connection, row["id"], row["latest_version"])["fields"]
-        new = ModelFacts(
-            row["key"], row["latest_version"], fields, _training(connection, row["id"])
-        )
+        new = ModelFacts(row["key"], row["latest_version"], fields, *_training(connection, row))
         heading = (row["key"], row["latest_version"], row["title"], row["status"])
         plans = active_targets(connection, row["id"], "implements_modification")
         if not plans:
@@ -216,20 +215,10 @@ def _check_one(
         base_row["key"],
         pinned,
         load_version(connection, base_row["id"], pinned)["fields"],
-        _training(connection, base_row["id"]),
+        *_training(connection, base_row),
     )
     verdict = check(modification.envelope, base, new, metrics.metrics, lineage, together)
     return PccpCheck(modification, f"{base.key} v{pinned}", verdict, metrics.source)
-
-
-def _model_row(connection: Connection, key: str) -> RowMapping:
-    try:
-        row = load_record(connection, key)
-    except NotFound:
-        raise NotFound(f"no model version {key}") from None
-    if row["kind"] != "model_version":
-        raise InvalidInput(f"{key} is a {row['kind']}, not a model_version")
-    return row
 
 
 def _allowed(modification: ModificationRef) -> frozenset[str]:
@@ -248,5 +237,7 @@ def _envelope_problem(modification: ModificationRef) -> str:
     return ""
 
 
-def _training(connection: Connection, record_id: int) -> frozenset[str]:
-    return frozenset(r["key"] for r, _ in active_targets(connection, record_id, "trained_on"))
+def _training(connection: Connection, row: RowMapping) -> tuple[frozenset[str], frozenset[str]]:
+    """The datasets the model is trained on: their keys, and each at its pinned version."""
+    pins = active_targets(connection, row["id"], "trained_on")
+    return frozenset(r["key"] for r, _ in pins), frozenset(f"{r['key']} v{n}" for r, n in pins)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class ValidationService:
         input differs from its pin or the model has no criteria to be judged by."""
         step = progress or (lambda _what, _done, _total: None)
         split_command(command)
+        _check_timeout(timeout)
         if not title.strip():
             raise InvalidInput("title: give the validation run a short title")
         _check_keys(dataset_keys)
@@ -113,7 +115,9 @@ class ValidationService:
                     + "; ".join(inputs.problems)
                 )
             step("executing the command", 1, 4)
-            done = self._execute(actor, command, inputs, criteria, workdir, timeout, model)
+            done = self._execute(
+                actor, command, inputs, criteria, workdir, timeout, model, (model, *datasets)
+            )
         step("recording the run", 3, 4)
         result = self._record_run(actor, title, command, model, datasets, criteria, done)
         step("done", 4, 4)
@@ -128,6 +132,7 @@ class ValidationService:
     ) -> RerunResult:
         """Repeat the run's command on its pinned inputs in a fresh process and compare."""
         step = progress or (lambda _what, _done, _total: None)
+        _check_timeout(timeout)
         with read_connection(self._context.engine) as connection:
             require(connection, self._context, actor, "write", "validation_run")
             run = pinned(connection, run_key, "validation_run")
@@ -187,7 +192,10 @@ class ValidationService:
         workdir: Path,
         timeout: float,
         model: Pinned,
+        pins: Sequence[Pinned] = (),
     ) -> _Done:
+        """Execute and evaluate; refuse before storing anything when one of `pins` got a new
+        version meanwhile (a run must link the versions that ran), then store the blobs."""
         started = self._context.clock()
         finished = execute(command, inputs.variables, workdir, timeout)
         ended = self._context.clock()
@@ -208,6 +216,9 @@ class ValidationService:
             exit_code=finished.exit_code,
             error=evaluation.error,
         )
+        if pins:
+            with read_connection(self._context.engine) as connection:
+                _refuse_moved(connection, pins)
         path = workdir / "validation-record.json"
         path.write_text(record.to_text(), encoding="utf-8")
         record_sha256 = self._blobs.add(actor, path).sha256
@@ -254,11 +265,7 @@ class ValidationService:
         reason = f"validation run of {model.key} v{model.number} executed by QSpine"
         now = self._context.clock()
         with write_transaction(self._context.engine) as connection:
-            for item in (model, *datasets):  # the links must pin the versions that ran
-                if pinned(connection, item.key, item.kind).number != item.number:
-                    raise InvalidInput(
-                        f"{item.key} got a new version while the run executed; run it again"
-                    )
+            _refuse_moved(connection, (model, *datasets))
             ids, keys, events = insert_records(
                 connection, self._context, actor, [NewRecord("validation_run", fields)], reason, now
             )
@@ -385,6 +392,18 @@ def _insert_execution(
 
 def _files_differ(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return manifest_differences(Manifest.from_json(dict(old)), Manifest.from_json(dict(new)))
+
+
+def _refuse_moved(connection: Connection, items: Sequence[Pinned]) -> None:
+    """The links of a run must pin the versions that ran."""
+    for item in items:
+        if pinned(connection, item.key, item.kind).number != item.number:
+            raise InvalidInput(f"{item.key} got a new version while the run executed; run it again")
+
+
+def _check_timeout(timeout: float) -> None:
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InvalidInput(f"timeout: {timeout:g} s; give a positive number of seconds")
 
 
 def _check_keys(keys: Sequence[str]) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from qspine.formats.dataset_manifest import build_manifest
-from qspine.model.classification_metrics import binary_metrics, read_predictions
+from qspine.model.classification_metrics import METRIC_NAMES, binary_metrics, read_predictions
 from qspine.model.errors import InvalidInput
 from qspine.model.fingerprint import canonical_json, sha256_hex
 from qspine.model.metric_criteria import Criterion, all_met, judge
@@ -302,23 +302,33 @@ def _metrics(output_dir: Path, threshold: float) -> dict[str, float]:
     if extra.is_file():
         try:
             document = json.loads(extra.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except ValueError as error:  # not UTF-8, not JSON, or an integer too long to read
             raise InvalidInput(f"{METRICS}: not JSON ({error})") from error
         if not isinstance(document, dict):
             raise InvalidInput(f"{METRICS}: must be a JSON object of metric names and numbers")
         for name, value in sorted(document.items()):
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if number and math.isfinite(value) and name not in metrics:
+            if name not in METRIC_NAMES and _finite(value):
                 metrics[str(name)] = value
     return metrics
 
 
+def _finite(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 def _outputs(output_dir: Path) -> tuple[Mapping[str, Any] | None, str, str]:
     """The outputs manifest and its digest, or why the outputs could not be fingerprinted."""
-    if not any(output_dir.iterdir()):
-        return None, "", ""
     try:
+        if not any(output_dir.iterdir()):
+            return None, "", ""
         manifest = build_manifest(output_dir)
     except InvalidInput as error:
         return None, "", f"the outputs could not be fingerprinted: {error}"
+    except OSError as error:
+        return None, "", f"QSPINE_OUTPUT_DIR cannot be read: {error.strerror}"
     return manifest.to_json(), manifest.digest, ""

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from qspine.model.errors import InvalidInput, NotFound, QSpineError
 from qspine.model.metric_criteria import Criterion, parse_criteria
+from qspine.model.pccp_envelope import metrics_in
 from qspine.model.validation_record import ExecutionRecord, JudgementRecord
 from qspine.services.lifecycle import load_record, load_version
 from qspine.store.schema import blob, link, record, validation_execution, version
@@ -211,14 +212,7 @@ def run_metrics(read_blob: Callable[[str], bytes], digest: Any) -> dict[str, flo
         document = json.loads(read_blob(digest))
     except (OSError, ValueError, QSpineError):
         return None
-    metrics = document.get("metrics") if isinstance(document, dict) else None
-    if not isinstance(metrics, dict):
-        return None
-    return {
-        str(name): float(value)
-        for name, value in metrics.items()
-        if isinstance(value, int | float) and not isinstance(value, bool)
-    }
+    return metrics_in(document)
 
 
 def executions(connection: Connection, record_id: int) -> list[Execution]:

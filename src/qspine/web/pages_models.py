@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from qspine.model.access import allows
 from qspine.model.errors import InvalidInput, QSpineError
 from qspine.services.model_reads import ModelSystem
-from qspine.services.models import MAX_UPLOAD_BYTES, ModelRow, code_spec
+from qspine.services.models import MAX_UPLOAD_BYTES, ModelRow, code_spec, too_large, upload_name
 from qspine.services.users import User
 from qspine.web.auth import Post, PostDep, SessionDep
 from qspine.web.errors import WebRoute, status_of
@@ -118,19 +118,20 @@ def _list(request: Request, user: User) -> ModelsPage:
 
 
 async def _saved(post: Post, name: str, folder: Path) -> Path | None:
-    """The uploaded file `name` written under `folder` with its base name, or None."""
+    """The uploaded file `name` written under `folder` with its base name, or None; streamed
+    in 1 MiB chunks (weights may be large)."""
     item = post.form.get(name)
     if not isinstance(item, UploadFile) or not item.filename:
         return None
-    data = await item.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(
-            f"{name}: larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB; register it from "
-            "its file with `qspine model register`"
-        )
     folder.mkdir()
-    path = folder / (PurePosixPath(item.filename.replace("\\", "/")).name or name)
-    path.write_bytes(data)
+    path = folder / upload_name(item.filename, name)
+    total = 0
+    with path.open("wb") as out:
+        while chunk := await item.read(1 << 20):
+            total += len(chunk)
+            if total > MAX_UPLOAD_BYTES:
+                raise too_large(name)
+            out.write(chunk)
     return path
 
 

@@ -55,7 +55,7 @@ async def ingest(request: Request, post: PostDep, key: str) -> Response:
             data = await upload.read(MAX_SERIES_BYTES + 1)
             try:
                 version = post.text("version").strip()
-                if version and not version.isdigit():
+                if version and not version.isdecimal():
                     raise InvalidInput(f"version: '{version}' is not a version number")
                 ingested = get_spine(request).monitoring.ingest(
                     post.actor, key, upload.filename, data, int(version) if version else None

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from qspine.cli.output import jsonable, utc
 from qspine.model.access import allows
+from qspine.model.metric_criteria import judged_text
 from qspine.model.profile import FieldSpec, Profile
 from qspine.model.signals import EVENT_KINDS
 from qspine.services.access import WebSession
@@ -137,6 +138,7 @@ def environment() -> Environment:
         at=at_instant,
         instant=instant_text,
         as_of_param=as_of_param,
+        judged=judged_text,
     )
     env.globals["event_kinds"] = EVENT_KINDS
     return env

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from qspine.model.errors import InvalidInput
 from qspine.model.findings import Finding
-from qspine.model.pccp_envelope import ModelFacts, check, parse_envelope
+from qspine.model.pccp_envelope import ModelFacts, check, metrics_in, parse_envelope
 from qspine.rules.facts import FactExecution, FactLink, FactRecord, Facts
 from qspine.rules.registry import Outcome, PythonRule, rule
 
@@ -158,6 +157,10 @@ def _finding(self: PythonRule, model: FactRecord, message: str, reasons: list[st
     "regulatory pathway).",
 )
 def pccp_envelope(self: PythonRule, facts: Facts) -> Outcome:
+    """Reads what `qspine pccp check` reads (services/pccp.py): each modification's approved
+    version (else its current one), the base at the version modifies_model pins, the training
+    datasets at the versions trained_on pins, and the metrics of the newest recorded passing
+    run of the model's current version."""
     models = {m.key: m for m in facts.records("model_version")}
     out = {
         name: _out_links(facts, name)
@@ -170,29 +173,29 @@ def pccp_envelope(self: PythonRule, facts: Facts) -> Outcome:
     ]
     if not checked:
         return 0, []
-    plans = {p.key: p for p in facts.records("pccp_modification")}
-    base_fields = {m.key: m for m in facts.records("model_version", released=True)}
+    plans = _modification_versions(facts)
+    released = {m.key: m for m in facts.records("model_version", released=True)}
     parents: dict[str, set[str]] = defaultdict(set)
     for derived in facts.links("derived_from_dataset"):
         parents[derived.source].add(derived.target)
+    metrics_of = _validated_metrics(facts)
     found = []
     for model in checked:
-        bases = sorted(out["modifies_model"].get(model.key, ()))
-        if len(bases) != 1:
+        bases = out["modifies_model"].get(model.key, [])
+        if len({b.target for b in bases}) != 1:
             found.append(self.finding(model, "names no single authorised base (modifies_model)"))
             continue
-        base = base_fields.get(bases[0]) or models[bases[0]]
-        trained = out["trained_on"]
-        new = ModelFacts(model.key, model.number, model.fields, trained.get(model.key, frozenset()))
-        old = ModelFacts(base.key, base.number, base.fields, trained.get(base.key, frozenset()))
+        base = _pinned_base(bases[0], released, models)
+        new = _model_facts(model, out["trained_on"])
+        old = _model_facts(base, out["trained_on"])
         lineage = {key: _ancestors(key, parents) for key in new.training_data}
         envelopes = {}
-        for key in sorted(out["implements_modification"][model.key]):
+        for key in sorted({p.target for p in out["implements_modification"][model.key]}):
             try:
                 envelopes[key] = parse_envelope(str(plans[key].fields.get("envelope") or ""))
             except (InvalidInput, KeyError):
                 found.append(self.finding(model, f"{key}: its envelope cannot be read"))
-        metrics = _validated_metrics(facts, model)
+        metrics = metrics_of.get((model.key, model.number))
         for key, envelope in envelopes.items():
             others = {k: e.allowed for k, e in envelopes.items() if k != key}
             verdict = check(envelope, old, new, metrics, lineage, others)
@@ -202,11 +205,45 @@ def pccp_envelope(self: PythonRule, facts: Facts) -> Outcome:
     return len(checked), found
 
 
-def _out_links(facts: Facts, link_type: str) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = defaultdict(set)
+def _out_links(facts: Facts, link_type: str) -> dict[str, list[FactLink]]:
+    found: dict[str, list[FactLink]] = defaultdict(list)
     for each in facts.links(link_type):
-        found[each.source].add(each.target)
-    return {source: frozenset(targets) for source, targets in found.items()}
+        found[each.source].append(each)
+    return found
+
+
+def _modification_versions(facts: Facts) -> dict[str, FactRecord]:
+    """Each planned modification at its approved version, else at its current version."""
+    released_states = facts.profile.lifecycle_of("pccp_modification").released_states
+    states = facts.version_states("pccp_modification")
+    found = {p.key: p for p in facts.records("pccp_modification")}
+    for plan in facts.records("pccp_modification", released=True):
+        if states.get(plan.key, {}).get(plan.number) in released_states:
+            found[plan.key] = plan
+    return found
+
+
+def _pinned_base(
+    link: FactLink, released: dict[str, FactRecord], current: dict[str, FactRecord]
+) -> FactRecord:
+    """The base at the version the modifies_model link pins, when that is its released or
+    its current version (the only versions Facts reads); else its released version."""
+    candidates = [released.get(link.target), current.get(link.target)]
+    for candidate in candidates:
+        if candidate is not None and candidate.number == link.target_version:
+            return candidate
+    return released.get(link.target) or current[link.target]
+
+
+def _model_facts(model: FactRecord, trained: dict[str, list[FactLink]]) -> ModelFacts:
+    links = trained.get(model.key, [])
+    return ModelFacts(
+        model.key,
+        model.number,
+        model.fields,
+        frozenset(t.target for t in links),
+        frozenset(f"{t.target} v{t.target_version}" for t in links),
+    )
 
 
 def _ancestors(key: str, parents: dict[str, set[str]]) -> set[str]:
@@ -219,21 +256,35 @@ def _ancestors(key: str, parents: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _validated_metrics(facts: Facts, model: FactRecord) -> dict[str, Any] | None:
-    """Metrics of a recorded passing run QSpine executed on the model's current version."""
-    runs = {r.key: r for r in facts.records("validation_run")}
+def _validated_metrics(facts: Facts) -> dict[tuple[str, int], dict[str, float]]:
+    """(model, version) -> the metrics the PCCP check uses (services/pccp_reads.py): of the
+    newest recorded passing run evaluating that version whose run record, else whose report
+    (an MLflow import keeps the logged metrics there), holds a `metrics` object."""
+    runs = facts.records("validation_run")
+    newest_first = {r.key: index for index, r in enumerate(reversed(runs))}
+    by_key = {r.key: r for r in runs}
+    evaluating: dict[tuple[str, int], list[FactRecord]] = defaultdict(list)
     for evaluates in facts.links("evaluates"):
-        run = runs.get(evaluates.source)
-        if (
-            evaluates.target != model.key
-            or evaluates.target_version != model.number
-            or run is None
-            or run.status != "recorded"
-            or run.fields.get("outcome") != "pass"
-            or not run.fields.get("run_record")
-        ):
-            continue
-        document = facts.json_blob(str(run.fields["run_record"]))
-        if isinstance(document, dict) and isinstance(document.get("metrics"), dict):
-            return dict(document["metrics"])
+        run = by_key.get(evaluates.source)
+        if run is not None and run.status == "recorded" and run.fields.get("outcome") == "pass":
+            evaluating[(evaluates.target, evaluates.target_version)].append(run)
+    found = {}
+    for model, candidates in evaluating.items():
+        for run in sorted(candidates, key=lambda r: newest_first[r.key]):
+            metrics = _run_metrics(facts, run)
+            if metrics is not None:
+                found[model] = metrics
+                break
+    return found
+
+
+def _run_metrics(facts: Facts, run: FactRecord) -> dict[str, float] | None:
+    """The numeric `metrics` of the run's run record, else of its report, as
+    validation_reads.run_metrics reads them."""
+    for name in ("run_record", "report"):
+        digest = run.fields.get(name)
+        document = facts.json_blob(digest) if isinstance(digest, str) and digest else None
+        metrics = metrics_in(document)
+        if metrics is not None:
+            return metrics
     return None
