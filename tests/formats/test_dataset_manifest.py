@@ -152,6 +152,32 @@ def test_folder_manifest_digest_types_and_round_trip(tmp_path: Path) -> None:
     assert "images/a.png" not in manifest.schema_markdown()
 
 
+def test_types_are_those_of_every_value_across_chunks(tmp_path: Path) -> None:
+    """Columns are typed a chunk of rows at a time: a value far past the first chunk still
+    widens the type, and a quoted value holding a newline is judged as one value."""
+    rows = 3 * dataset_manifest._CHUNK + 5
+    lines = ["id,count,flag,when,multi,late_text"]
+    for index in range(rows):
+        last = index == rows - 1
+        count = "2.5" if last else str(index)
+        flag = "no" if index % 2 else "yes"
+        multi = '"1\n2"' if index == 7 else str(index)
+        lines.append(
+            f"{index},{count},{flag},2024-01-0{1 + index % 9},{multi},{'x' if last else 3}"
+        )
+    (tmp_path / "big.csv").write_text("\n".join(lines) + "\n")
+    found = build_manifest(tmp_path / "big.csv").files[0]
+    assert found.rows == rows
+    assert [(c.name, c.type) for c in found.columns or ()] == [
+        ("id", "int"),
+        ("count", "float"),
+        ("flag", "bool"),
+        ("when", "date"),
+        ("multi", "text"),
+        ("late_text", "text"),
+    ]
+
+
 def test_the_same_files_elsewhere_pin_to_the_same_digest(tmp_path: Path) -> None:
     for name in ("one", "two"):
         (tmp_path / name).mkdir()

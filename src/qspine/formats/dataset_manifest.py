@@ -14,7 +14,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,6 +278,7 @@ def _read_delimited(relative: str, lines: _Lines, delimiter: str) -> tuple[int, 
         if header is None:
             return 0, ()
         kinds = [_Inference() for _ in header]
+        chunk: list[list[str]] = []
         for values in _non_blank(reader):
             rows += 1
             if len(values) != len(header):
@@ -285,8 +286,11 @@ def _read_delimited(relative: str, lines: _Lines, delimiter: str) -> tuple[int, 
                     f"{relative}: row {rows} (line {reader.line_num}) has {len(values)} fields; "
                     f"the header has {len(header)}"
                 )
-            for inference, value in zip(kinds, values, strict=True):
-                inference.add_text(value)
+            chunk.append(values)
+            if len(chunk) == _CHUNK:
+                _infer(kinds, chunk)
+                chunk = []
+        _infer(kinds, chunk)
     except UnicodeDecodeError as error:
         where = "the header" if header is None else f"row {rows + 1}"
         raise InvalidInput(
@@ -295,6 +299,12 @@ def _read_delimited(relative: str, lines: _Lines, delimiter: str) -> tuple[int, 
     except csv.Error as error:
         raise InvalidInput(f"{relative}: row {rows + 1} (line {lines.number}): {error}") from error
     return rows, tuple(Column(n, k.result()) for n, k in zip(header, kinds, strict=True))
+
+
+def _infer(kinds: list[_Inference], chunk: list[list[str]]) -> None:
+    if chunk:
+        for inference, column in zip(kinds, zip(*chunk, strict=True), strict=True):
+            inference.add_texts(column)
 
 
 def _non_blank(reader: Iterator[list[str]]) -> Iterator[list[str]]:
@@ -330,6 +340,11 @@ _INT = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
 _BOOLEANS = {"true", "false", "yes", "no"}
+_CHUNK = 4096  # rows whose columns are typed together (one regex call per column and chunk)
+_BLOCKS = {
+    kind: re.compile(rf"(?:(?:{pattern.pattern})\n)*(?:{pattern.pattern})")
+    for kind, pattern in (("int", _INT), ("float", _FLOAT), ("date", _DATE))
+}
 
 
 class _Inference:
@@ -355,6 +370,26 @@ class _Inference:
             self.possible.discard("bool")
         if "date" in self.possible and not _DATE.fullmatch(value):
             self.possible.discard("date")
+
+    def add_texts(self, values: Sequence[str]) -> None:
+        """`add_text` for many values at once: the values joined by newlines and matched in
+        one call per type (each value alone when one holds a newline itself)."""
+        present = [value for value in map(str.strip, values) if value]
+        if not present:
+            return
+        block = "\n".join(present)
+        if block.count("\n") != len(present) - 1:
+            for value in present:
+                self.add_text(value)
+            return
+        self.seen = True
+        for kind in sorted(self.possible):
+            if kind == "bool":
+                fits = all(value.lower() in _BOOLEANS for value in present)
+            else:
+                fits = _BLOCKS[kind].fullmatch(block) is not None
+            if not fits:
+                self.possible.discard(kind)
 
     def add_json(self, value: Any) -> None:
         if value is None:
