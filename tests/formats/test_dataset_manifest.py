@@ -4,6 +4,7 @@ types, differences in words, and the errors for malformed input."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -176,6 +177,22 @@ def test_types_are_those_of_every_value_across_chunks(tmp_path: Path) -> None:
         ("multi", "text"),
         ("late_text", "text"),
     ]
+
+
+def test_a_known_unchanged_file_is_hashed_not_parsed(tmp_path: Path) -> None:
+    """Verifying against a pinned manifest re-hashes every file but parses only those whose
+    bytes changed: an unchanged file keeps the pinned rows and columns (here deliberately
+    different from what parsing would give, to show they were not recomputed)."""
+    (tmp_path / "a.csv").write_text("id,x\n1,2\n")
+    (tmp_path / "b.csv").write_text("id,x\n1,2\n")
+    first = build_manifest(tmp_path)
+    marked = Manifest(tuple(dataclasses.replace(f, rows=99) for f in first.files))
+    (tmp_path / "b.csv").write_text("id,x\n1,2\n3,4\n")
+    again = build_manifest(tmp_path, known=marked)
+    a, b = again.files
+    assert (a.rows, a.sha256) == (99, first.files[0].sha256)  # kept: the bytes are the same
+    assert (b.rows, b.sha256) == (2, sha256_of(tmp_path / "b.csv"))  # changed: parsed afresh
+    assert build_manifest(tmp_path, known=first).files[1] == build_manifest(tmp_path).files[1]
 
 
 def test_the_same_files_elsewhere_pin_to_the_same_digest(tmp_path: Path) -> None:

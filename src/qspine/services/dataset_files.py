@@ -77,7 +77,7 @@ def check_files(
         problems.append("no location recorded: the dataset's files cannot be checked")
     else:
         try:
-            current = build_manifest(Path(str(location)), on_file)
+            current = build_manifest(Path(str(location)), on_file, known=pinned)
         except InvalidInput as error:
             problems.append(f"location {location}: {error}")
     if pinned is not None and current is not None:
