@@ -31,7 +31,7 @@ from qspine.services.context import SpineContext
 from qspine.services.dataset_files import check_files, load_manifest, managed_folder
 from qspine.services.dataset_files import manifest_bytes as stored_form
 from qspine.services.history import CHUNK
-from qspine.services.lifecycle import load_record
+from qspine.services.lifecycle import load_record_of
 from qspine.services.links import NewLink, write_links
 from qspine.services.records import NewRecord, insert_records
 from qspine.services.users import User, UserService, require
@@ -366,10 +366,7 @@ def _keep(staging: Path, final: Path, manifest: Manifest) -> bool:
 
 
 def _dataset_row(connection: Connection, key: str) -> Any:
-    row = load_record(connection, key)
-    if row["kind"] != KIND:
-        raise InvalidInput(f"{key} is a {row['kind']}, not a dataset")
-    return row
+    return load_record_of(connection, key, KIND)
 
 
 def _walk(connection: Connection, key: str, outward: bool) -> list[Related]:

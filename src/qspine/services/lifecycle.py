@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from qspine.model.errors import Conflict, NotFound
+from qspine.model.errors import Conflict, InvalidInput, NotFound
 from qspine.model.profile import LifecycleSpec
 from qspine.services.audit import NewEvent
 from qspine.store.schema import record, transition, version
@@ -26,6 +26,17 @@ def load_record(connection: Connection, key: str) -> RowMapping:
     row = connection.execute(_RECORD, {"key": key}).mappings().first()
     if row is None:
         raise NotFound(f"no record {key}")
+    return row
+
+
+def load_record_of(connection: Connection, key: str, kind: str) -> RowMapping:
+    """`load_record` of a record that must be a `kind`: NotFound or InvalidInput naming both."""
+    try:
+        row = load_record(connection, key)
+    except NotFound:
+        raise NotFound(f"no {kind.replace('_', ' ')} {key}") from None
+    if row["kind"] != kind:
+        raise InvalidInput(f"{key} is a {row['kind']}, not a {kind}")
     return row
 
 

@@ -39,7 +39,7 @@ from qspine.model.validation_record import ExecutionRecord
 from qspine.services import reads
 from qspine.services.audit import NewEvent
 from qspine.services.guard_subject import Subject
-from qspine.services.lifecycle import load_record, load_version
+from qspine.services.lifecycle import load_record_of, load_version
 from qspine.services.validation_reads import (
     EvaluatingRun,
     latest_rerun,
@@ -61,9 +61,7 @@ def evaluate(
 
     `blob_dir` is the spine's blob folder, where the runs' execution records are kept;
     without it the criteria cannot be read and that condition fails saying so."""
-    row = load_record(connection, key)
-    if row["kind"] != KIND:
-        raise InvalidInput(f"{key} is a {row['kind']}, not a model version")
+    row = load_record_of(connection, key, KIND)
     current = load_version(connection, row["id"], row["latest_version"])
     runs = runs_evaluating(connection, row["id"])
     required = [(str(c), c.source) for c in model_criteria(connection, row["id"])] if runs else []

@@ -18,7 +18,7 @@ from qspine.model.model_gate import GateReport
 from qspine.model.model_system import CodeRef, Environment, parse_code_ref, parse_packages
 from qspine.services import model_gate
 from qspine.services.context import SpineContext
-from qspine.services.lifecycle import load_record, load_version
+from qspine.services.lifecycle import load_record_of, load_version
 from qspine.services.validation_reads import runs_evaluating
 from qspine.store.schema import link, record, validation_execution
 
@@ -89,9 +89,7 @@ class ModelSystem:
 
 def system(connection: Connection, context: SpineContext, key: str) -> ModelSystem:
     profile = context.profile
-    row = load_record(connection, key)
-    if row["kind"] != KIND:
-        raise InvalidInput(f"{key} is a {row['kind']}, not a model version")
+    row = load_record_of(connection, key, KIND)
     current = load_version(connection, row["id"], row["latest_version"])
     fields = dict(current["fields"])
     problems: list[str] = []

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.metric_criteria import Criterion, parse_criteria
 from qspine.model.monitoring import Point
-from qspine.services.lifecycle import load_record, load_version
+from qspine.services.lifecycle import load_record_of, load_version
 from qspine.services.validation_reads import run_metrics, runs_evaluating
 from qspine.store.schema import link, monitoring_point, record, version
 
@@ -55,13 +55,7 @@ class RaisedSignal:
 
 
 def model_row(connection: Connection, key: str) -> RowMapping:
-    try:
-        row = load_record(connection, key)
-    except NotFound:
-        raise NotFound(f"no model version {key}") from None
-    if row["kind"] != "model_version":
-        raise InvalidInput(f"{key} is a {row['kind']}, not a model_version")
-    return row
+    return load_record_of(connection, key, "model_version")
 
 
 def monitored_version(connection: Connection, row: RowMapping, number: int | None) -> int:

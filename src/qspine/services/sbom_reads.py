@@ -10,10 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from qspine.model.errors import InvalidInput, NotFound
 from qspine.model.sbom_diff import SuspectLink, package_identity
 from qspine.services.context import SpineContext
-from qspine.services.lifecycle import load_record
+from qspine.services.lifecycle import load_record_of
 from qspine.store.schema import link, record, version
 
 
@@ -110,13 +109,7 @@ def dependency_edges(connection: Connection, ids: list[int]) -> dict[int, list[i
 
 
 def release_row(connection: Connection, key: str) -> RowMapping:
-    try:
-        row = load_record(connection, key)
-    except NotFound:
-        raise NotFound(f"no release {key}") from None
-    if row["kind"] != "release":
-        raise InvalidInput(f"{key} is a {row['kind']}, not a release")
-    return row
+    return load_record_of(connection, key, "release")
 
 
 def previous_release(connection: Connection, row: RowMapping) -> str | None:

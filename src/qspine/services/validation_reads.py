@@ -16,11 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from qspine.model.errors import InvalidInput, NotFound, QSpineError
+from qspine.model.errors import NotFound, QSpineError
 from qspine.model.metric_criteria import Criterion, parse_criteria
 from qspine.model.pccp_envelope import metrics_in
 from qspine.model.validation_record import ExecutionRecord, JudgementRecord
-from qspine.services.lifecycle import load_record, load_version
+from qspine.services.lifecycle import load_record_of, load_version
 from qspine.store.schema import blob, link, record, validation_execution, version
 
 
@@ -126,12 +126,7 @@ class RunView:
 
 def pinned(connection: Connection, key: str, kind: str, number: int | None = None) -> Pinned:
     """`key` (which must be a `kind` record) at version `number` (default: the latest)."""
-    try:
-        row = load_record(connection, key)
-    except NotFound:
-        raise NotFound(f"no {kind.replace('_', ' ')} {key}") from None
-    if row["kind"] != kind:
-        raise InvalidInput(f"{key} is a {row['kind']}, not a {kind}")
+    row = load_record_of(connection, key, kind)
     wanted = row["latest_version"] if number is None else number
     try:
         stored = load_version(connection, row["id"], wanted)

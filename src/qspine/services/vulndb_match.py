@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from qspine.model.advisories import affected_from_json
-from qspine.model.errors import InvalidInput, NotFound
+from qspine.model.errors import InvalidInput
 from qspine.model.profile import Profile
 from qspine.model.vulndb_report import MatchReport
 from qspine.model.vulnerability_match import AdvisoryIndex, Match, PackageRef, package_of
 from qspine.services import advisory_store
 from qspine.services.context import SpineContext
-from qspine.services.lifecycle import load_record
+from qspine.services.lifecycle import load_record, load_record_of
 from qspine.services.sbom_reads import Contained, contained, row_fields
 from qspine.services.vulndb_records import Hit, ReleaseInfo
 from qspine.services.vulndb_write import MatchWriter
@@ -161,12 +161,7 @@ def matchable_releases(connection: Connection, profile: Profile) -> list[dict[st
 
 
 def _matchable(connection: Connection, profile: Profile, key: str) -> str:
-    try:
-        row = load_record(connection, key)
-    except NotFound:
-        raise NotFound(f"no release {key}") from None
-    if row["kind"] != "release":
-        raise InvalidInput(f"{key} is a {row['kind']}, not a release")
+    row = load_record_of(connection, key, "release")
     if profile.lifecycle_of("release").states[row["status"]].terminal:
         raise InvalidInput(f"{key} is {row['status']}: it is no longer matched")
     if not contained(connection, key):
